@@ -1,0 +1,68 @@
+package dev.sift.engine;
+
+import dev.sift.engine.compute.KernelOps;
+
+/**
+ * Greedy SIFT (SIFT.md): at each step pick the candidate with the largest posterior-variance gain at the
+ * targets, ties going to the earlier incoming position; then apply the adaptive stopping rules. Stateless and
+ * thread-safe; each call allocates its own {@link PosteriorState}.
+ */
+public final class SiftSelector {
+
+    private final KernelOps ops;
+
+    public SiftSelector(KernelOps ops) {
+        this.ops = ops;
+    }
+
+    public Selection select(SelectionProblem problem, SiftOptions options) {
+        return select(problem, options, Cancellation.NONE);
+    }
+
+    /**
+     * @param cancellation checked once per step, so a cancelled search stops within one step's work
+     */
+    public Selection select(SelectionProblem problem, SiftOptions options, Cancellation cancellation) {
+        int candidates = problem.candidateCount();
+        int maxSteps = options.allowRepeats() ? options.size() : Math.min(options.size(), candidates);
+        PosteriorState state = new PosteriorState(ops, problem, options.lambda(), maxSteps);
+        double prior = state.priorVariance();
+        double minGain = Double.isNaN(options.minGain()) ? Double.NaN : options.minGain() * prior;
+        double targetVariance = Double.isNaN(options.targetVariance()) ? Double.NaN : options.targetVariance() * prior;
+
+        boolean[] taken = new boolean[candidates];
+        int[] picks = new int[maxSteps];
+        double[] gains = new double[maxSteps];
+        double[] variances = new double[maxSteps];
+        int steps = 0;
+        while (steps < maxSteps && candidates > 0) {
+            cancellation.check();
+            int best = -1;
+            double bestGain = Double.NEGATIVE_INFINITY;
+            for (int x = 0; x < candidates; x++) {
+                if (taken[x]) {
+                    continue;
+                }
+                double g = state.gain(x);
+                if (g > bestGain) { // strict: an exact tie keeps the earlier incoming position
+                    bestGain = g;
+                    best = x;
+                }
+            }
+            if (best < 0 || bestGain < minGain) { // comparisons with NaN (rule off) are false
+                break;
+            }
+            gains[steps] = state.observe(best);
+            variances[steps] = state.variance();
+            picks[steps] = best;
+            steps++;
+            if (options.allowRepeats() == false) {
+                taken[best] = true;
+            }
+            if (variances[steps - 1] <= targetVariance) {
+                break;
+            }
+        }
+        return Trajectories.finish(picks, gains, variances, steps, prior, options.alpha());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.sift.engine;
+
+import dev.sift.engine.compute.KernelOps;
+
+import java.util.Arrays;
+
+/** Builds {@link Selection}s: trims the step arrays, applies the alpha mask, and scores a fixed order. */
+final class Trajectories {
+
+    private Trajectories() {}
+
+    static Selection finish(int[] picks, double[] gains, double[] variances, int steps, double prior, double alpha) {
+        boolean[] kept = new boolean[steps];
+        for (int n = 0; n < steps; n++) {
+            // activeft's rule, with the 1-based step number; a variance rounded below zero counts as zero.
+            kept[n] = Double.isNaN(alpha) || alpha * (n + 1) * Math.sqrt(Math.max(0.0, variances[n])) <= 1.0;
+        }
+        return new Selection(
+            Arrays.copyOf(picks, steps),
+            Arrays.copyOf(gains, steps),
+            Arrays.copyOf(variances, steps),
+            prior,
+            kept
+        );
+    }
+
+    /** SIFT's surrogate gains and variances for an order chosen elsewhere (nearest, MMR), all kept. */
+    static Selection score(KernelOps ops, SelectionProblem problem, double lambda, int[] order, Cancellation cancellation) {
+        PosteriorState state = new PosteriorState(ops, problem, lambda, order.length);
+        double[] gains = new double[order.length];
+        double[] variances = new double[order.length];
+        for (int n = 0; n < order.length; n++) {
+            cancellation.check();
+            gains[n] = state.observe(order[n]);
+            variances[n] = state.variance();
+        }
+        return finish(order, gains, variances, order.length, state.priorVariance(), Double.NaN);
+    }
+}

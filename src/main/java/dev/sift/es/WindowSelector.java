@@ -1,0 +1,90 @@
+package dev.sift.es;
+
+import dev.sift.engine.Cancellation;
+import dev.sift.engine.Selection;
+import dev.sift.engine.SelectionProblem;
+import dev.sift.engine.compute.KernelOps;
+import dev.sift.es.vectors.WindowVectors;
+import org.elasticsearch.common.breaker.CircuitBreaker;
+import org.elasticsearch.core.Nullable;
+
+/**
+ * Runs a {@link SelectionSpec} over one window of hits, for the rescore clause (a shard's window) and the
+ * retriever (the merged global window): skips hits without a vector, accounts the working memory against the
+ * request circuit breaker, and maps the engine's picks back to window positions.
+ *
+ * <p>A clause never selects nothing while some hit has a vector: if a stopping rule ends the selection before
+ * its first pick, the first greedy pick is kept anyway, so a search never comes back empty because of SIFT.
+ */
+public final class WindowSelector {
+
+    private WindowSelector() {}
+
+    /** The picks as window positions, with the engine's per-pick figures. */
+    public record Picks(int[] positions, double[] gains, double[] variances, double priorVariance) {
+        public int count() {
+            return positions.length;
+        }
+
+        static final Picks NONE = new Picks(new int[0], new double[0], new double[0], 0);
+    }
+
+    /**
+     * @param targets     flat target vectors, already checked and normalised for the field
+     * @param defaultSize picks when the spec gives no {@code size}
+     */
+    public static Picks select(
+        KernelOps ops,
+        SelectionSpec spec,
+        float[] targets,
+        WindowVectors vectors,
+        int defaultSize,
+        Cancellation cancellation,
+        @Nullable CircuitBreaker breaker
+    ) {
+        int[] candidates = vectors.presentPositions();
+        if (candidates.length == 0) {
+            return Picks.NONE;
+        }
+        int size = spec.size() == null ? defaultSize : spec.size();
+        int picks = Math.min(size, candidates.length);
+        long bytes = workingBytes(candidates.length, vectors.dims(), picks, targets.length / Math.max(1, vectors.dims()));
+        if (breaker != null) {
+            breaker.addEstimateBytesAndMaybeBreak(bytes, "sift selection");
+        }
+        try {
+            SelectionProblem problem = new SelectionProblem(vectors.rows(candidates), targets, vectors.dims());
+            Selection selection = spec.select(ops, problem, picks, cancellation);
+            int[] chosen = selection.selected();
+            if (chosen.length == 0) {
+                selection = spec.toBuilder().alpha(null).minGain(null).targetVariance(null).build(false).select(ops, problem, 1, cancellation);
+                chosen = selection.selected();
+            }
+            return toWindow(selection, chosen, candidates);
+        } finally {
+            if (breaker != null) {
+                breaker.addWithoutBreaking(-bytes);
+            }
+        }
+    }
+
+    /** Candidate rows (a copy when some hits lack a vector) plus the engine state of PosteriorState. */
+    static long workingBytes(int candidates, int dims, int picks, int targets) {
+        return (long) candidates * dims * Float.BYTES + (long) candidates * (picks + targets + 3) * Double.BYTES;
+    }
+
+    private static Picks toWindow(Selection selection, int[] chosen, int[] candidates) {
+        int[] positions = new int[chosen.length];
+        double[] gains = new double[chosen.length];
+        double[] variances = new double[chosen.length];
+        for (int n = 0, i = 0; n < selection.steps(); n++) {
+            if (selection.kept(n)) {
+                positions[i] = candidates[selection.pick(n)];
+                gains[i] = selection.gain(n);
+                variances[i] = selection.variance(n);
+                i++;
+            }
+        }
+        return new Picks(positions, gains, variances, selection.priorVariance());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.sift.es.rescore;
+
+import dev.sift.engine.compute.KernelOps;
+import dev.sift.es.SelectionSpec;
+import dev.sift.es.WindowSelector;
+import dev.sift.es.vectors.VectorField;
+import org.elasticsearch.common.breaker.CircuitBreaker;
+import org.elasticsearch.core.Nullable;
+import org.elasticsearch.search.rescore.RescoreContext;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One shard's view of a {@code sift} clause: the resolved field, the prepared targets, and, once the window has
+ * been rescored, where each selected doc was picked (for {@code explain}).
+ */
+final class SiftRescoreContext extends RescoreContext {
+
+    /** Where a doc was picked: its 0-based step among {@code selectedCount} picks. */
+    record Pick(int step, int selectedCount, double gain, double variance, double priorVariance) {}
+
+    private final SelectionSpec spec;
+    private final boolean keepUnselected;
+    private final VectorField field;
+    private final float[] targets;
+    private final KernelOps ops;
+    @Nullable
+    private final CircuitBreaker breaker;
+    /** Shard doc id to its pick; empty until the window was rescored in this context. */
+    private final Map<Integer, Pick> picks = new HashMap<>();
+
+    SiftRescoreContext(
+        int windowSize,
+        SelectionSpec spec,
+        boolean keepUnselected,
+        VectorField field,
+        float[] targets,
+        KernelOps ops,
+        @Nullable CircuitBreaker breaker
+    ) {
+        super(windowSize, SiftRescorer.INSTANCE);
+        this.spec = spec;
+        this.keepUnselected = keepUnselected;
+        this.field = field;
+        this.targets = targets;
+        this.ops = ops;
+        this.breaker = breaker;
+    }
+
+    SelectionSpec spec() {
+        return spec;
+    }
+
+    boolean keepUnselected() {
+        return keepUnselected;
+    }
+
+    VectorField field() {
+        return field;
+    }
+
+    float[] targets() {
+        return targets;
+    }
+
+    KernelOps ops() {
+        return ops;
+    }
+
+    @Nullable
+    CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    boolean hasPicks() {
+        return picks.isEmpty() == false;
+    }
+
+    void recordPicks(int[] windowDocs, WindowSelector.Picks selected) {
+        picks.clear();
+        for (int n = 0; n < selected.count(); n++) {
+            picks.put(
+                windowDocs[selected.positions()[n]],
+                new Pick(n, selected.count(), selected.gains()[n], selected.variances()[n], selected.priorVariance())
+            );
+        }
+    }
+
+    @Nullable
+    Pick pickOf(int doc) {
+        return picks.get(doc);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.sift.es.vectors;
+
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.ByteVectorValues;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.util.BytesRef;
+import org.elasticsearch.index.mapper.vectors.VectorEncoderDecoder;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads the vectors of a window of hits from the index, once per hit.
+ *
+ * <p>Lucene's vector values and doc values are forward-only iterators per segment, so the hits are visited in
+ * doc-id order, one iterator per segment, and each vector is copied into the row of the hit's position in the
+ * window. Quantized formats (int8, int4, bbq) keep the raw float vectors, which are what is read here.
+ */
+public final class WindowVectorReader {
+
+    private WindowVectorReader() {}
+
+    /**
+     * @param docs top-level doc ids, in window order
+     * @return the vectors in window order; hits without a value are marked absent
+     */
+    public static WindowVectors read(IndexReader reader, VectorField field, int[] docs) throws IOException {
+        Integer dims = field.dims();
+        if (dims == null || docs.length == 0) {
+            return new WindowVectors(new float[0], new boolean[docs.length], dims == null ? 0 : dims);
+        }
+        float[] values = new float[docs.length * dims];
+        boolean[] present = new boolean[docs.length];
+        Integer[] byDoc = new Integer[docs.length];
+        for (int i = 0; i < docs.length; i++) {
+            byDoc[i] = i;
+        }
+        Arrays.sort(byDoc, (a, b) -> Integer.compare(docs[a], docs[b]));
+
+        List<LeafReaderContext> leaves = reader.leaves();
+        SegmentCursor cursor = null;
+        int leafOrd = -1;
+        for (int position : byDoc) {
+            int doc = docs[position];
+            int ord = ReaderUtil.subIndex(doc, leaves);
+            if (ord != leafOrd) {
+                leafOrd = ord;
+                cursor = new SegmentCursor(leaves.get(ord).reader(), field, dims);
+            }
+            int local = doc - leaves.get(ord).docBase;
+            if (cursor.copy(local, values, position * dims)) {
+                present[position] = true;
+                if (field.normalizeOnRead()) {
+                    VectorField.normalize(values, position * dims, dims);
+                }
+            }
+        }
+        return new WindowVectors(values, present, dims);
+    }
+
+    /** One segment's vectors, read forward. */
+    private static final class SegmentCursor {
+        private final VectorField field;
+        private final int dims;
+        private final FloatVectorValues floats;
+        private final ByteVectorValues bytes;
+        private final BinaryDocValues binary;
+        private final float[] decoded;
+
+        SegmentCursor(LeafReader leaf, VectorField field, int dims) throws IOException {
+            this.field = field;
+            this.dims = dims;
+            boolean isFloat = field.elementType() == VectorField.ElementType.FLOAT;
+            this.floats = field.indexed() && isFloat ? leaf.getFloatVectorValues(field.name()) : null;
+            this.bytes = field.indexed() && isFloat == false ? leaf.getByteVectorValues(field.name()) : null;
+            this.binary = field.indexed() ? null : leaf.getBinaryDocValues(field.name());
+            this.decoded = field.indexed() || isFloat == false ? null : new float[dims];
+        }
+
+        /** Copies the vector of segment doc {@code doc} to {@code out[offset..]}; false if it has none. */
+        boolean copy(int doc, float[] out, int offset) throws IOException {
+            if (floats != null) {
+                if (advance(floats, doc)) {
+                    System.arraycopy(floats.vectorValue(), 0, out, offset, dims);
+                    return true;
+                }
+            } else if (bytes != null) {
+                if (advance(bytes, doc)) {
+                    byte[] v = bytes.vectorValue();
+                    for (int i = 0; i < dims; i++) {
+                        out[offset + i] = v[i];
+                    }
+                    return true;
+                }
+            } else if (binary != null && binary.advanceExact(doc)) {
+                BytesRef ref = binary.binaryValue();
+                if (decoded != null) {
+                    VectorEncoderDecoder.decodeDenseVector(field.indexVersion(), ref, decoded);
+                    System.arraycopy(decoded, 0, out, offset, dims);
+                } else {
+                    for (int i = 0; i < dims; i++) {
+                        out[offset + i] = ref.bytes[ref.offset + i];
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+
+        private static boolean advance(DocIdSetIterator iterator, int doc) throws IOException {
+            int current = iterator.docID();
+            if (current < doc) {
+                current = iterator.advance(doc);
+            }
+            return current == doc;
+        }
+    }
+}

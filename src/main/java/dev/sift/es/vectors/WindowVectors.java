@@ -1,0 +1,55 @@
+package dev.sift.es.vectors;
+
+/** The vectors of a window's hits, row {@code i} for the hit at window position {@code i}. */
+public final class WindowVectors {
+
+    private final float[] values;
+    private final boolean[] present;
+    private final int dims;
+
+    WindowVectors(float[] values, boolean[] present, int dims) {
+        this.values = values;
+        this.present = present;
+        this.dims = dims;
+    }
+
+    public int size() {
+        return present.length;
+    }
+
+    public int dims() {
+        return dims;
+    }
+
+    /** Whether the hit at {@code position} has a vector. */
+    public boolean present(int position) {
+        return present[position];
+    }
+
+    /** Positions that have a vector, in window order. */
+    public int[] presentPositions() {
+        int count = 0;
+        for (boolean p : present) {
+            count += p ? 1 : 0;
+        }
+        int[] out = new int[count];
+        for (int i = 0, j = 0; i < present.length; i++) {
+            if (present[i]) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** The vectors of the given positions packed as consecutive rows. */
+    public float[] rows(int[] positions) {
+        if (positions.length == present.length) {
+            return values; // every hit has a vector: the rows are already packed
+        }
+        float[] out = new float[positions.length * dims];
+        for (int i = 0; i < positions.length; i++) {
+            System.arraycopy(values, positions[i] * dims, out, i * dims, dims);
+        }
+        return out;
+    }
+}
