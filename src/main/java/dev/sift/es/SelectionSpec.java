@@ -175,7 +175,7 @@ public final class SelectionSpec implements Writeable {
             builder.field(SIZE.getPreferredName(), size);
         }
         builder.field(METHOD.getPreferredName(), method.parseName());
-        if (method == Method.MMR) {
+        if (method == Method.MMR || mmrLambda != DEFAULT_MMR_LAMBDA) {
             builder.field(MMR_LAMBDA.getPreferredName(), mmrLambda);
         }
         if (alpha != null) {
