@@ -1,0 +1,121 @@
+package dev.sift.es.it;
+
+import org.junit.Test;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.junit.Assume.assumeTrue;
+
+/**
+ * The quality evaluation's slice ({@code scripts/eval --slice}, see docs/quality.md) against this suite's node:
+ * real all-MiniLM-L6-v2 embeddings of manual-page paragraphs with planted duplicates, kNN, MMR and SIFT through
+ * the {@code sift} rescore clause. It asserts what must hold on any run, not the evaluation's findings:
+ * the node's explained posterior variances match an independent computation, {@code method: nearest} reproduces
+ * the kNN order, kNN has the highest mean cosine (it is the nearest-first order of the same candidates), and SIFT
+ * returns fewer planted duplicates than kNN.
+ *
+ * <p>Needs Maven Central (or a warm local repository) for the demo module's embedding model, and the Debian
+ * manual pages (the script installs them with apt-get when it can). About a minute on two idle cores.
+ */
+public class QualitySliceIT extends SiftNodeTestCase {
+
+    private static final File ROOT = new File(System.getProperty("sift.root", System.getProperty("user.dir")));
+    private static final int TIMEOUT_MINUTES = 8;
+
+    @Test
+    public void sliceThroughTheNode() throws Exception {
+        assumeTrue(
+            "needs the Debian manual pages (apt-get install manpages manpages-dev) or apt-get to install them",
+            new File("/usr/share/man/man2/open.2.gz").exists() || new File("/usr/bin/apt-get").exists()
+        );
+        List<String> output = runSlice();
+        File summaryFile = new File(ROOT, "demo/target/eval-slice/summary.json");
+        assertTrue("no " + summaryFile + "; output:\n" + String.join("\n", output), summaryFile.exists());
+        Object summary = Json.parse(Files.readString(summaryFile.toPath(), StandardCharsets.UTF_8));
+
+        double maxDiff = number(Json.at(summary, "maxVarianceDiff"));
+        assertTrue("explained variances differ from the independent computation by " + maxDiff, maxDiff <= 1e-3);
+        assertEquals(
+            "method nearest must reproduce the kNN order",
+            number(Json.at(summary, "nearestChecked")),
+            number(Json.at(summary, "nearestMatches")),
+            0
+        );
+
+        Map<String, Object> methods = Json.at(summary, "methods");
+        assertNotNull(methods);
+        Map<String, Object> knn = method(methods, "kNN");
+        for (String name : methods.keySet()) {
+            if (name.equals("kNN")) {
+                continue;
+            }
+            Map<String, Object> m = method(methods, name);
+            assertTrue(
+                name + " has a higher mean cosine at 10 than kNN's nearest-first order",
+                number(Json.at(m, "at10.meanCosine")) <= number(Json.at(knn, "at10.meanCosine")) + 1e-9
+            );
+            if (name.startsWith("SIFT")) {
+                assertTrue(
+                    name + " returned as many duplicates at 10 as kNN",
+                    number(Json.at(m, "at10.duplicates")) < number(Json.at(knn, "at10.duplicates"))
+                );
+            }
+        }
+    }
+
+    private List<String> runSlice() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "scripts/eval", "--slice").directory(ROOT).redirectErrorStream(true);
+        pb.environment().put("ES_URL", client.baseUrl());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("_JAVA_OPTIONS");
+        Process p = pb.start();
+        List<String> lines = new ArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    System.out.println("[eval] " + line);
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        if (p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES) == false) {
+            p.destroyForcibly();
+            fail("scripts/eval --slice did not finish in " + TIMEOUT_MINUTES + " min");
+        }
+        reader.join(10_000);
+        synchronized (lines) {
+            assertEquals("scripts/eval --slice failed:\n" + String.join("\n", lines), 0, p.exitValue());
+            return new ArrayList<>(lines);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> method(Map<String, Object> methods, String name) {
+        Object m = methods.get(name);
+        assertNotNull("no method " + name + " in " + methods.keySet(), m);
+        return (Map<String, Object>) m;
+    }
+
+    private static double number(Object o) {
+        assertNotNull(o);
+        return ((Number) o).doubleValue();
+    }
+}
