@@ -1,13 +1,10 @@
 package dev.sift.es;
 
 import dev.sift.engine.Cancellation;
-import dev.sift.engine.MmrSelector;
-import dev.sift.engine.NearestSelector;
 import dev.sift.engine.Selection;
 import dev.sift.engine.SelectionProblem;
 import dev.sift.engine.SiftOptions;
-import dev.sift.engine.SiftSelector;
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.backend.SelectionBackend;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.io.stream.Writeable;
@@ -260,14 +257,14 @@ public final class SelectionSpec implements Writeable {
     }
 
     /**
-     * Runs the method on one window. Stopping rules apply to SIFT only; the baselines are scored with SIFT's
-     * surrogate so that their uncertainty can be compared.
+     * Runs the method on one window, on the given backend. Stopping rules apply to SIFT only; the baselines are
+     * scored with SIFT's surrogate so that their uncertainty can be compared.
      */
-    public Selection select(KernelOps ops, SelectionProblem problem, int picks, Cancellation cancellation) {
+    public Selection select(SelectionBackend backend, SelectionProblem problem, int picks, Cancellation cancellation) {
         return switch (method) {
-            case SIFT -> new SiftSelector(ops).select(problem, options(picks), cancellation);
-            case NEAREST -> new NearestSelector(ops).select(problem, picks, lambda, cancellation);
-            case MMR -> new MmrSelector(ops).select(problem, picks, mmrLambda, lambda, cancellation);
+            case SIFT -> backend.sift(problem, options(picks), cancellation);
+            case NEAREST -> backend.nearest(problem, picks, lambda, cancellation);
+            case MMR -> backend.mmr(problem, picks, mmrLambda, lambda, cancellation);
         };
     }
 

@@ -1,26 +1,125 @@
 package dev.sift.es;
 
 import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.es.compute.BackendChoice;
+import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.rescore.SiftRescorerBuilder;
+import dev.sift.es.retriever.SiftRankBuilder;
+import dev.sift.es.retriever.SiftRankDoc;
+import dev.sift.es.retriever.SiftRetrieverBuilder;
+import dev.sift.es.retriever.SiftShardVectorFetchSubPhase;
+import dev.sift.es.stats.RestSiftStatsAction;
+import dev.sift.es.stats.TransportSiftStatsAction;
+import org.elasticsearch.action.ActionRequest;
+import org.elasticsearch.action.ActionResponse;
+import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
+import org.elasticsearch.cluster.node.DiscoveryNodes;
+import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
+import org.elasticsearch.common.settings.ClusterSettings;
+import org.elasticsearch.common.settings.IndexScopedSettings;
+import org.elasticsearch.common.settings.Setting;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.settings.SettingsFilter;
+import org.elasticsearch.features.NodeFeature;
 import org.elasticsearch.logging.LogManager;
 import org.elasticsearch.logging.Logger;
+import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
+import org.elasticsearch.rest.RestController;
+import org.elasticsearch.rest.RestHandler;
+import org.elasticsearch.search.fetch.FetchSubPhase;
+import org.elasticsearch.search.rank.RankBuilder;
+import org.elasticsearch.search.rank.RankDoc;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
-/** Registers the {@code sift} rescore clause. The plugin class only registers; each concern has its own home. */
-public final class SiftPlugin extends Plugin implements SearchPlugin {
+/**
+ * Registers the {@code sift} rescore clause, the {@code sift} retriever, the {@code sift.backend} node setting and
+ * {@code GET _sift/stats}, and makes the node's compute choice once at start-up. The plugin class only registers; each
+ * concern has its own home.
+ */
+public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlugin {
 
     private static final Logger logger = LogManager.getLogger(SiftPlugin.class);
 
-    public SiftPlugin() {
-        KernelOpsProvider provider = KernelOpsProvider.get();
-        logger.info("sift uses [{}] kernels: {}", provider.ops().name(), provider.reason());
+    /** Set by {@link #createComponents}; null in a plugin instance that no node started (parser-only tests). */
+    private SiftCompute compute;
+
+    @Override
+    public List<Setting<?>> getSettings() {
+        return List.of(BackendChoice.BACKEND_SETTING);
+    }
+
+    /** Chooses the backend from {@code sift.backend}; a choice this build cannot honour stops the node here. */
+    @Override
+    public Collection<?> createComponents(PluginServices services) {
+        compute = SiftCompute.forNode(services.environment().settings());
+        KernelOpsProvider kernels = KernelOpsProvider.get();
+        logger.info(
+            "sift runs selections on the [{}] backend: {}; CPU kernels [{}]: {}",
+            compute.backend().name(),
+            compute.choice().reason(),
+            kernels.ops().name(),
+            kernels.reason()
+        );
+        SiftCompute.install(compute);
+        return List.of(compute);
     }
 
     @Override
     public List<RescorerSpec<?>> getRescorers() {
         return List.of(new RescorerSpec<>(SiftRescorerBuilder.NAME, SiftRescorerBuilder::new, SiftRescorerBuilder::fromXContent));
+    }
+
+    /** The {@code sift} retriever: one selection over the global window (see {@link SiftRetrieverBuilder}). */
+    @Override
+    public List<RetrieverSpec<?>> getRetrievers() {
+        return List.of(new RetrieverSpec<>(SiftRetrieverBuilder.NAME, SiftRetrieverBuilder::fromXContent));
+    }
+
+    /** The retriever's rank-feature phase reads the window's vectors on each shard in this sub-phase. */
+    @Override
+    public List<FetchSubPhase> getFetchSubPhases(FetchPhaseConstructionContext context) {
+        return List.of(new SiftShardVectorFetchSubPhase());
+    }
+
+    /** The retriever's inner-search rank section and its result docs travel between nodes. */
+    @Override
+    public List<NamedWriteableRegistry.Entry> getNamedWriteables() {
+        return List.of(
+            new NamedWriteableRegistry.Entry(RankBuilder.class, SiftRankBuilder.NAME, SiftRankBuilder::new),
+            new NamedWriteableRegistry.Entry(RankDoc.class, SiftRankDoc.NAME, SiftRankDoc::new)
+        );
+    }
+
+    @Override
+    public Collection<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
+        return List.of(new ActionHandler<>(TransportSiftStatsAction.TYPE, TransportSiftStatsAction.class));
+    }
+
+    @Override
+    public Collection<RestHandler> getRestHandlers(
+        Settings settings,
+        NamedWriteableRegistry namedWriteableRegistry,
+        RestController restController,
+        ClusterSettings clusterSettings,
+        IndexScopedSettings indexScopedSettings,
+        SettingsFilter settingsFilter,
+        IndexNameExpressionResolver indexNameExpressionResolver,
+        Supplier<DiscoveryNodes> nodesInCluster,
+        Predicate<NodeFeature> clusterSupportsFeature
+    ) {
+        return List.of(new RestSiftStatsAction());
+    }
+
+    @Override
+    public void close() {
+        if (compute != null) {
+            SiftCompute.uninstall(compute);
+        }
     }
 }

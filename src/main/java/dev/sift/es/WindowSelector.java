@@ -3,7 +3,8 @@ package dev.sift.es;
 import dev.sift.engine.Cancellation;
 import dev.sift.engine.Selection;
 import dev.sift.engine.SelectionProblem;
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.backend.SelectionBackend;
+import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.vectors.WindowVectors;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.core.Nullable;
@@ -15,6 +16,9 @@ import org.elasticsearch.core.Nullable;
  *
  * <p>A clause never selects nothing while some hit has a vector: if a stopping rule ends the selection before
  * its first pick, the first greedy pick is kept anyway, so a search never comes back empty because of SIFT.
+ *
+ * <p>Every selection runs on the node's backend ({@link SiftCompute#backend()}) and is counted there, with its
+ * candidates and the time spent in the backend, for {@code GET _sift/stats}.
  */
 public final class WindowSelector {
 
@@ -30,11 +34,12 @@ public final class WindowSelector {
     }
 
     /**
+     * @param compute     the node's compute ({@link SiftCompute#current()}): where the selection runs and is counted
      * @param targets     flat target vectors, already checked and normalised for the field
      * @param defaultSize picks when the spec gives no {@code size}
      */
     public static Picks select(
-        KernelOps ops,
+        SiftCompute compute,
         SelectionSpec spec,
         float[] targets,
         WindowVectors vectors,
@@ -54,12 +59,15 @@ public final class WindowSelector {
         }
         try {
             SelectionProblem problem = new SelectionProblem(vectors.rows(candidates), targets, vectors.dims());
-            Selection selection = spec.select(ops, problem, picks, cancellation);
+            SelectionBackend backend = compute.backend();
+            long start = System.nanoTime();
+            Selection selection = spec.select(backend, problem, picks, cancellation);
             int[] chosen = selection.selected();
             if (chosen.length == 0) {
-                selection = spec.toBuilder().alpha(null).minGain(null).targetVariance(null).build(false).select(ops, problem, 1, cancellation);
+                selection = spec.toBuilder().alpha(null).minGain(null).targetVariance(null).build(false).select(backend, problem, 1, cancellation);
                 chosen = selection.selected();
             }
+            compute.record(backend.name(), candidates.length, System.nanoTime() - start);
             return toWindow(selection, chosen, candidates);
         } finally {
             if (breaker != null) {

@@ -27,6 +27,17 @@ public interface KernelOps {
      */
     void dotRows(float[] rows, int count, int dims, float[] x, int xOffset, double[] out);
 
+    /**
+     * {@code out[r] = dot(rows, r*dims, x, xOffset, dims)} for {@code r} in {@code [from, to)}: the same product
+     * over a slice of the rows, so a caller can choose the order in which the rows are read (see
+     * {@code PosteriorState}); {@code out} is indexed by row, like {@link #dotRows}.
+     */
+    default void dotRowRange(float[] rows, int from, int to, int dims, float[] x, int xOffset, double[] out) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(rows, r * dims, x, xOffset, dims);
+        }
+    }
+
     /** Adds eight lane sums in the contract's fixed order. */
     static double sumLanes(double[] lanes) {
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));

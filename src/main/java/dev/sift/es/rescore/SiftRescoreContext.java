@@ -1,8 +1,8 @@
 package dev.sift.es.rescore;
 
-import dev.sift.engine.compute.KernelOps;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.WindowSelector;
+import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.vectors.VectorField;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.core.Nullable;
@@ -24,7 +24,7 @@ final class SiftRescoreContext extends RescoreContext {
     private final boolean keepUnselected;
     private final VectorField field;
     private final float[] targets;
-    private final KernelOps ops;
+    private final SiftCompute compute;
     @Nullable
     private final CircuitBreaker breaker;
     /** Shard doc id to its pick; empty until the window was rescored in this context. */
@@ -36,7 +36,7 @@ final class SiftRescoreContext extends RescoreContext {
         boolean keepUnselected,
         VectorField field,
         float[] targets,
-        KernelOps ops,
+        SiftCompute compute,
         @Nullable CircuitBreaker breaker
     ) {
         super(windowSize, SiftRescorer.INSTANCE);
@@ -44,7 +44,7 @@ final class SiftRescoreContext extends RescoreContext {
         this.keepUnselected = keepUnselected;
         this.field = field;
         this.targets = targets;
-        this.ops = ops;
+        this.compute = compute;
         this.breaker = breaker;
     }
 
@@ -64,8 +64,8 @@ final class SiftRescoreContext extends RescoreContext {
         return targets;
     }
 
-    KernelOps ops() {
-        return ops;
+    SiftCompute compute() {
+        return compute;
     }
 
     @Nullable

@@ -50,7 +50,7 @@ final class SiftRescorer implements Rescorer {
         throws IOException {
         WindowVectors vectors = WindowVectorReader.read(searcher.getIndexReader(), context.field(), windowDocs);
         return WindowSelector.select(
-            context.ops(),
+            context.compute(),
             context.spec(),
             context.targets(),
             vectors,

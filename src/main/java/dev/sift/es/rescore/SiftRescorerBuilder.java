@@ -1,7 +1,7 @@
 package dev.sift.es.rescore;
 
-import dev.sift.engine.compute.KernelOpsProvider;
 import dev.sift.es.SelectionSpec;
+import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.vectors.VectorField;
 import org.elasticsearch.TransportVersion;
 import org.elasticsearch.common.io.stream.StreamInput;
@@ -108,7 +108,7 @@ public final class SiftRescorerBuilder extends RescorerBuilder<SiftRescorerBuild
             keepUnselected,
             field,
             targets,
-            KernelOpsProvider.get().ops(),
+            SiftCompute.current(), // no injection into rescorer builders: see SiftCompute for why a holder
             context.getCircuitBreaker()
         );
     }

@@ -64,6 +64,43 @@ public final class WindowVectorReader {
         return new WindowVectors(values, present, dims);
     }
 
+    /**
+     * A forward-only reader of one segment's vectors, for code that is handed hits one at a time in doc order
+     * (a fetch sub-phase: the retriever's rank-feature phase reads the window's vectors this way).
+     *
+     * @param leaf a segment; docs passed to {@link LeafCursor#next} are relative to it and must not decrease
+     */
+    public static LeafCursor leafCursor(LeafReader leaf, VectorField field) throws IOException {
+        Integer dims = field.dims();
+        return new LeafCursor(dims == null ? null : new SegmentCursor(leaf, field, dims), field);
+    }
+
+    /** See {@link #leafCursor}. */
+    public static final class LeafCursor {
+        private final SegmentCursor cursor;
+        private final VectorField field;
+
+        private LeafCursor(SegmentCursor cursor, VectorField field) {
+            this.cursor = cursor;
+            this.field = field;
+        }
+
+        /** A copy of the vector of segment doc {@code doc} (normalised as {@link #read} does), or null if it has none. */
+        public float[] next(int doc) throws IOException {
+            if (cursor == null) {
+                return null; // the mapping has no dims yet: no document has a vector
+            }
+            float[] out = new float[cursor.dims];
+            if (cursor.copy(doc, out, 0) == false) {
+                return null;
+            }
+            if (field.normalizeOnRead()) {
+                VectorField.normalize(out, 0, cursor.dims);
+            }
+            return out;
+        }
+    }
+
     /** One segment's vectors, read forward. */
     private static final class SegmentCursor {
         private final VectorField field;

@@ -7,7 +7,11 @@ public final class WindowVectors {
     private final boolean[] present;
     private final int dims;
 
-    WindowVectors(float[] values, boolean[] present, int dims) {
+    /**
+     * @param values  row {@code i} at {@code [i·dims, (i+1)·dims)}; rows of absent hits are ignored
+     * @param present whether hit {@code i} has a vector
+     */
+    public WindowVectors(float[] values, boolean[] present, int dims) {
         this.values = values;
         this.present = present;
         this.dims = dims;

@@ -11,6 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * exact), and the eight contract lanes are one 512-bit accumulator, or two 256-bit ones on AVX2-class
  * hardware, so the result is bit-identical to {@link dev.sift.engine.compute.ScalarKernelOps}. Only loaded
  * when the {@code jdk.incubator.vector} module is present (see {@code KernelOpsProvider}).
+ *
+ * <p>Throughput: the float-to-double widening of each candidate element costs about as much as its
+ * multiply-add, so with the candidates in L2 a 512-bit core does about 5 multiply-adds per cycle (a third of
+ * its double-precision peak); with the candidates in L3 or memory, reading 4 bytes per multiply-add is the limit.
+ * {@link #dotRowRange} therefore takes several rows per block, so each widened block of {@code x} serves
+ * every row of the block and the row streams are read side by side.
  */
 public final class PanamaKernelOps implements KernelOps {
 
@@ -18,6 +24,11 @@ public final class PanamaKernelOps implements KernelOps {
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+
+    /** Rows per block of the 512-bit matrix-vector product: 8 accumulators plus x and a row use 10 of 32 registers. */
+    private static final int WIDE_BLOCK_ROWS = 8;
+    /** Rows per block of the 256-bit product: 8 half-accumulators plus x's halves use 10 of 16 registers. */
+    private static final int NARROW_BLOCK_ROWS = 4;
 
     private final boolean wide;
 
@@ -48,14 +59,23 @@ public final class PanamaKernelOps implements KernelOps {
 
     @Override
     public void dotRows(float[] rows, int count, int dims, float[] x, int xOffset, double[] out) {
-        int r = 0;
+        dotRowRange(rows, 0, count, dims, x, xOffset, out);
+    }
+
+    @Override
+    public void dotRowRange(float[] rows, int from, int to, int dims, float[] x, int xOffset, double[] out) {
+        int r = from;
+        double[] lanes = new double[LANES];
         if (wide) {
-            // Four rows at a time: each block of x is widened once and used four times.
-            for (; r + 4 <= count; r += 4) {
-                dotFourRows512(rows, r * dims, dims, x, xOffset, out, r);
+            for (; r + WIDE_BLOCK_ROWS <= to; r += WIDE_BLOCK_ROWS) {
+                dotEightRows512(rows, r, dims, x, xOffset, out, lanes);
+            }
+        } else {
+            for (; r + NARROW_BLOCK_ROWS <= to; r += NARROW_BLOCK_ROWS) {
+                dotFourRows256(rows, r, dims, x, xOffset, out, lanes);
             }
         }
-        for (; r < count; r++) {
+        for (; r < to; r++) {
             out[r] = dot(rows, r * dims, x, xOffset, dims);
         }
     }
@@ -95,29 +115,73 @@ public final class PanamaKernelOps implements KernelOps {
         return finish(lanes, a, aOffset, b, bOffset, i, length);
     }
 
-    private static void dotFourRows512(float[] rows, int offset, int dims, float[] x, int xOffset, double[] out, int r) {
-        DoubleVector acc0 = DoubleVector.zero(D8);
-        DoubleVector acc1 = DoubleVector.zero(D8);
-        DoubleVector acc2 = DoubleVector.zero(D8);
-        DoubleVector acc3 = DoubleVector.zero(D8);
-        int o1 = offset + dims, o2 = o1 + dims, o3 = o2 + dims;
+    /** Rows {@code r .. r+7}: each widened block of x is used eight times. */
+    private static void dotEightRows512(float[] rows, int r, int dims, float[] x, int xOffset, double[] out, double[] lanes) {
+        DoubleVector acc0 = DoubleVector.zero(D8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        DoubleVector acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+        int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+        int o4 = o3 + dims, o5 = o4 + dims, o6 = o5 + dims, o7 = o6 + dims;
         int blocked = dims - dims % LANES;
         int i = 0;
         for (; i < blocked; i += LANES) {
             DoubleVector xv = widen8(x, xOffset + i);
-            acc0 = widen8(rows, offset + i).fma(xv, acc0);
+            acc0 = widen8(rows, o0 + i).fma(xv, acc0);
             acc1 = widen8(rows, o1 + i).fma(xv, acc1);
             acc2 = widen8(rows, o2 + i).fma(xv, acc2);
             acc3 = widen8(rows, o3 + i).fma(xv, acc3);
+            acc4 = widen8(rows, o4 + i).fma(xv, acc4);
+            acc5 = widen8(rows, o5 + i).fma(xv, acc5);
+            acc6 = widen8(rows, o6 + i).fma(xv, acc6);
+            acc7 = widen8(rows, o7 + i).fma(xv, acc7);
         }
-        double[] lanes = new double[LANES];
         acc0.intoArray(lanes, 0);
-        out[r] = finish(lanes, rows, offset, x, xOffset, i, dims);
+        out[r] = finish(lanes, rows, o0, x, xOffset, i, dims);
         acc1.intoArray(lanes, 0);
         out[r + 1] = finish(lanes, rows, o1, x, xOffset, i, dims);
         acc2.intoArray(lanes, 0);
         out[r + 2] = finish(lanes, rows, o2, x, xOffset, i, dims);
         acc3.intoArray(lanes, 0);
+        out[r + 3] = finish(lanes, rows, o3, x, xOffset, i, dims);
+        acc4.intoArray(lanes, 0);
+        out[r + 4] = finish(lanes, rows, o4, x, xOffset, i, dims);
+        acc5.intoArray(lanes, 0);
+        out[r + 5] = finish(lanes, rows, o5, x, xOffset, i, dims);
+        acc6.intoArray(lanes, 0);
+        out[r + 6] = finish(lanes, rows, o6, x, xOffset, i, dims);
+        acc7.intoArray(lanes, 0);
+        out[r + 7] = finish(lanes, rows, o7, x, xOffset, i, dims);
+    }
+
+    /** Rows {@code r .. r+3} with two 256-bit half-accumulators each (lanes 0-3 and 4-7). */
+    private static void dotFourRows256(float[] rows, int r, int dims, float[] x, int xOffset, double[] out, double[] lanes) {
+        DoubleVector lo0 = DoubleVector.zero(D4), lo1 = lo0, lo2 = lo0, lo3 = lo0;
+        DoubleVector hi0 = lo0, hi1 = lo0, hi2 = lo0, hi3 = lo0;
+        int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+        int blocked = dims - dims % LANES;
+        int i = 0;
+        for (; i < blocked; i += LANES) {
+            DoubleVector xlo = widen4(x, xOffset + i);
+            DoubleVector xhi = widen4(x, xOffset + i + 4);
+            lo0 = widen4(rows, o0 + i).fma(xlo, lo0);
+            hi0 = widen4(rows, o0 + i + 4).fma(xhi, hi0);
+            lo1 = widen4(rows, o1 + i).fma(xlo, lo1);
+            hi1 = widen4(rows, o1 + i + 4).fma(xhi, hi1);
+            lo2 = widen4(rows, o2 + i).fma(xlo, lo2);
+            hi2 = widen4(rows, o2 + i + 4).fma(xhi, hi2);
+            lo3 = widen4(rows, o3 + i).fma(xlo, lo3);
+            hi3 = widen4(rows, o3 + i + 4).fma(xhi, hi3);
+        }
+        lo0.intoArray(lanes, 0);
+        hi0.intoArray(lanes, 4);
+        out[r] = finish(lanes, rows, o0, x, xOffset, i, dims);
+        lo1.intoArray(lanes, 0);
+        hi1.intoArray(lanes, 4);
+        out[r + 1] = finish(lanes, rows, o1, x, xOffset, i, dims);
+        lo2.intoArray(lanes, 0);
+        hi2.intoArray(lanes, 4);
+        out[r + 2] = finish(lanes, rows, o2, x, xOffset, i, dims);
+        lo3.intoArray(lanes, 0);
+        hi3.intoArray(lanes, 4);
         out[r + 3] = finish(lanes, rows, o3, x, xOffset, i, dims);
     }
 

@@ -1,0 +1,114 @@
+package dev.sift.es.compute;
+
+import dev.sift.engine.backend.SelectionBackend;
+import dev.sift.engine.compute.KernelOpsProvider;
+import org.elasticsearch.common.settings.Settings;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A node's compute: the backend chosen once at start-up ({@link BackendChoice}), the CPU kernels under it
+ * ({@link KernelOpsProvider}), and counters of the selections each backend ran, which {@code GET _sift/stats}
+ * reports. Thread-safe; recording a selection costs three {@link LongAdder} increments.
+ *
+ * <p><b>How it reaches the code that selects.</b> {@code SiftPlugin#createComponents} builds it, so the stats
+ * transport action gets it injected. The rescore clause and the retriever have no injection point: a
+ * {@code RescorerBuilder} is made by a parser, by a {@code StreamInput} reader or by a Java client, and
+ * {@code innerBuildContext} sees only the {@code SearchExecutionContext}, which carries no plugin components. So
+ * the plugin also installs the node's instance in a JVM-wide holder, {@link #current()}. Elasticsearch runs one
+ * node per JVM, so in production the holder is exactly that node's. A test JVM that starts several nodes
+ * shares the holder: the last node started holds it and counts every node's selections (and each node still
+ * runs on the same CPU kernels, which are JVM-wide anyway). Code running outside a node (library use, unit
+ * tests) gets a stand-alone instance with the default {@code auto} choice.
+ */
+public final class SiftCompute {
+
+    private static volatile SiftCompute installed;
+
+    private final BackendChoice choice;
+    private final KernelOpsProvider kernels;
+    private final ConcurrentMap<String, Counters> counters = new ConcurrentHashMap<>();
+
+    public SiftCompute(BackendChoice choice, KernelOpsProvider kernels) {
+        this.choice = choice;
+        this.kernels = kernels;
+    }
+
+    /** Chooses the backend for these node settings (see {@link BackendChoice#choose}) over the JVM's kernels. */
+    public static SiftCompute forNode(Settings nodeSettings) {
+        KernelOpsProvider kernels = KernelOpsProvider.get();
+        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels);
+    }
+
+    /** The node's instance; see the class comment for why a holder. */
+    public static SiftCompute current() {
+        SiftCompute c = installed;
+        return c != null ? c : Standalone.INSTANCE;
+    }
+
+    /** Makes this the instance {@link #current()} returns; called by the plugin once the node's choice is made. */
+    public static synchronized void install(SiftCompute compute) {
+        installed = compute;
+    }
+
+    /** Forgets this instance if it is still the installed one (a node closing). */
+    public static synchronized void uninstall(SiftCompute compute) {
+        if (installed == compute) {
+            installed = null;
+        }
+    }
+
+    private static final class Standalone {
+        static final SiftCompute INSTANCE = forNode(Settings.EMPTY);
+    }
+
+    public BackendChoice choice() {
+        return choice;
+    }
+
+    /** The backend every selection on this node goes through. */
+    public SelectionBackend backend() {
+        return choice.backend();
+    }
+
+    /**
+     * Counts one completed selection.
+     *
+     * @param backend    the name of the backend that ran it
+     * @param candidates the candidates it chose from
+     * @param nanos      the time it took in the backend
+     */
+    public void record(String backend, int candidates, long nanos) {
+        Counters c = counters.computeIfAbsent(backend, k -> new Counters());
+        c.selections.increment();
+        c.candidates.add(candidates);
+        c.nanos.add(nanos);
+    }
+
+    /** A snapshot for {@code GET _sift/stats}; the chosen backend is listed even before it ran anything. */
+    public ComputeStats stats() {
+        Map<String, BackendUsage> usage = new TreeMap<>();
+        usage.put(backend().name(), BackendUsage.NONE);
+        counters.forEach((name, c) -> usage.put(name, new BackendUsage(c.selections.sum(), c.candidates.sum(), c.nanos.sum())));
+        return new ComputeStats(
+            choice.requested().settingValue(),
+            backend().name(),
+            choice.reason(),
+            kernels.ops().name(),
+            kernels.reason(),
+            null, // no backend in this build uses a GPU
+            null,
+            usage
+        );
+    }
+
+    private static final class Counters {
+        final LongAdder selections = new LongAdder();
+        final LongAdder candidates = new LongAdder();
+        final LongAdder nanos = new LongAdder();
+    }
+}
