@@ -23,7 +23,11 @@ import org.elasticsearch.common.settings.SettingsFilter;
 import org.elasticsearch.features.NodeFeature;
 import org.elasticsearch.logging.LogManager;
 import org.elasticsearch.logging.Logger;
+import org.elasticsearch.common.breaker.CircuitBreaker;
+import org.elasticsearch.common.unit.ByteSizeValue;
+import org.elasticsearch.indices.breaker.BreakerSettings;
 import org.elasticsearch.plugins.ActionPlugin;
+import org.elasticsearch.plugins.CircuitBreakerPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
 import org.elasticsearch.rest.RestController;
@@ -42,22 +46,48 @@ import java.util.function.Supplier;
  * {@code GET _sift/stats}, and makes the node's compute choice once at start-up. The plugin class only registers; each
  * concern has its own home.
  */
-public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlugin {
+public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlugin, CircuitBreakerPlugin {
 
     private static final Logger logger = LogManager.getLogger(SiftPlugin.class);
+
+    /** Limit of the {@code sift} breaker, which accounts selections made on the coordinating node (the retriever). */
+    public static final Setting<ByteSizeValue> BREAKER_LIMIT_SETTING = Setting.memorySizeSetting(
+        "sift.breaker.limit",
+        "40%",
+        Setting.Property.NodeScope
+    );
+
+    /** The node's {@code sift} breaker; Elasticsearch sets it before {@link #createComponents}. */
+    private CircuitBreaker breaker;
+
+    @Override
+    public BreakerSettings getCircuitBreaker(Settings settings) {
+        return new BreakerSettings(
+            "sift",
+            BREAKER_LIMIT_SETTING.get(settings).getBytes(),
+            1.0,
+            CircuitBreaker.Type.MEMORY,
+            CircuitBreaker.Durability.TRANSIENT
+        );
+    }
+
+    @Override
+    public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
+        this.breaker = circuitBreaker;
+    }
 
     /** Set by {@link #createComponents}; null in a plugin instance that no node started (parser-only tests). */
     private SiftCompute compute;
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(BackendChoice.BACKEND_SETTING);
+        return List.of(BackendChoice.BACKEND_SETTING, BREAKER_LIMIT_SETTING);
     }
 
     /** Chooses the backend from {@code sift.backend}; a choice this build cannot honour stops the node here. */
     @Override
     public Collection<?> createComponents(PluginServices services) {
-        compute = SiftCompute.forNode(services.environment().settings());
+        compute = SiftCompute.forNode(services.environment().settings(), breaker);
         KernelOpsProvider kernels = KernelOpsProvider.get();
         logger.info(
             "sift runs selections on the [{}] backend: {}; CPU kernels [{}]: {}",

@@ -2,7 +2,9 @@ package dev.sift.es.compute;
 
 import dev.sift.engine.backend.SelectionBackend;
 import dev.sift.engine.compute.KernelOpsProvider;
+import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.core.Nullable;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,16 +34,39 @@ public final class SiftCompute {
     private final BackendChoice choice;
     private final KernelOpsProvider kernels;
     private final ConcurrentMap<String, Counters> counters = new ConcurrentHashMap<>();
+    /** The node's {@code sift} circuit breaker, for selections that run where no request breaker is at hand. */
+    @Nullable
+    private final CircuitBreaker breaker;
 
     public SiftCompute(BackendChoice choice, KernelOpsProvider kernels) {
+        this(choice, kernels, null);
+    }
+
+    public SiftCompute(BackendChoice choice, KernelOpsProvider kernels, @Nullable CircuitBreaker breaker) {
         this.choice = choice;
         this.kernels = kernels;
+        this.breaker = breaker;
     }
 
     /** Chooses the backend for these node settings (see {@link BackendChoice#choose}) over the JVM's kernels. */
     public static SiftCompute forNode(Settings nodeSettings) {
+        return forNode(nodeSettings, null);
+    }
+
+    /** As {@link #forNode(Settings)}, with the node's {@code sift} circuit breaker. */
+    public static SiftCompute forNode(Settings nodeSettings, @Nullable CircuitBreaker breaker) {
         KernelOpsProvider kernels = KernelOpsProvider.get();
-        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels);
+        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels, breaker);
+    }
+
+    /**
+     * The node's {@code sift} breaker (see {@code SiftPlugin#getCircuitBreaker}); null outside a node. The
+     * retriever's coordinator accounts its global window here, since Elasticsearch hands rank-feature
+     * coordinator contexts no request breaker.
+     */
+    @Nullable
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     /** The node's instance; see the class comment for why a holder. */

@@ -33,8 +33,9 @@ import java.util.TreeSet;
  * rank-feature request failed, or its fetch was cut short), the search fails, with the shards' own failures
  * attached, instead of quietly returning a selection made without those hits.
  *
- * <p>The selection's working memory is not accounted against a circuit breaker here: Elasticsearch gives
- * rank-feature coordinator contexts no breaker. It is {@code O(K·(d + size))} for a window of {@code K} hits.
+ * <p>Elasticsearch gives rank-feature coordinator contexts no request breaker, so the selection's working memory
+ * is accounted against the plugin's own {@code sift} breaker ({@code sift.breaker.limit}, default 40% of the heap,
+ * under the parent breaker); an oversized window fails with a 429 instead of exhausting the heap. It is {@code O(K·(d + size))} for a window of {@code K} hits.
  */
 final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorContext {
 
@@ -91,14 +92,15 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
                 IndexVersion.current()
             );
             float[] targets = field.targets(spec.queryVectors(), vectorParameter);
+            SiftCompute compute = SiftCompute.current();
             WindowSelector.Picks picks = WindowSelector.select(
-                SiftCompute.current(),
+                compute,
                 spec,
                 targets,
                 vectors,
                 DEFAULT_SIZE,
                 Cancellation.NONE,
-                null
+                compute.breaker()
             );
             RankFeatureDoc[] chosen = new RankFeatureDoc[picks.count()];
             Map<RankKey, SiftCoordinatorLedger.Pick> byHit = new HashMap<>();
