@@ -8,6 +8,7 @@ import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
+import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.search.rescore.RescoreContext;
 import org.elasticsearch.search.rescore.Rescorer;
 
@@ -48,16 +49,30 @@ final class SiftRescorer implements Rescorer {
 
     private static WindowSelector.Picks select(IndexSearcher searcher, SiftRescoreContext context, int[] windowDocs)
         throws IOException {
-        WindowVectors vectors = WindowVectorReader.read(searcher.getIndexReader(), context.field(), windowDocs);
-        return WindowSelector.select(
-            context.compute(),
-            context.spec(),
-            context.targets(),
-            vectors,
-            windowDocs.length,
-            context::checkCancellation,
-            context.breaker()
-        );
+        // The window's vectors are charged before they are read, so a window too large for the heap is refused
+        // (429) before its K·d floats are allocated; WindowSelector charges the selection's own state.
+        Integer dims = context.field().dims();
+        long vectorBytes = dims == null ? 0 : (long) windowDocs.length * dims * Float.BYTES;
+        CircuitBreaker breaker = context.breaker();
+        if (breaker != null) {
+            breaker.addEstimateBytesAndMaybeBreak(vectorBytes, "sift window vectors");
+        }
+        try {
+            WindowVectors vectors = WindowVectorReader.read(searcher.getIndexReader(), context.field(), windowDocs);
+            return WindowSelector.select(
+                context.compute(),
+                context.spec(),
+                context.targets(),
+                vectors,
+                windowDocs.length,
+                context::checkCancellation,
+                breaker
+            );
+        } finally {
+            if (breaker != null) {
+                breaker.addWithoutBreaking(-vectorBytes);
+            }
+        }
     }
 
     /** Selected hits first, then, if kept, every other incoming hit in its incoming order. */
