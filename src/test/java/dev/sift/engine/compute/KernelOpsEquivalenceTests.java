@@ -1,0 +1,237 @@
+package dev.sift.engine.compute;
+
+import dev.sift.engine.Cancellation;
+import dev.sift.engine.MmrSelector;
+import dev.sift.engine.NearestSelector;
+import dev.sift.engine.Selection;
+import dev.sift.engine.SelectionProblem;
+import dev.sift.engine.SiftOptions;
+import dev.sift.engine.SiftSelector;
+import org.junit.Assume;
+import org.junit.Test;
+
+import java.util.Random;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * The {@link KernelOps} summation contract: {@link ScalarKernelOps} follows an independent transcription of it
+ * bit for bit, and the Vector API implementation, in both its 512-bit and 256-bit forms, equals the scalar one bit
+ * for bit, for single products, matrix-vector products and whole selections. The Vector API half is skipped
+ * (not failed) when the JVM runs without {@code --add-modules jdk.incubator.vector}.
+ */
+public class KernelOpsEquivalenceTests {
+
+    private static final int[] LONG_LENGTHS = { 384, 768, 1536 };
+
+    private static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** The Vector API implementation, built reflectively so this class loads on JVMs without the module. */
+    private static KernelOps panama(boolean wide) {
+        Assume.assumeTrue("jdk.incubator.vector is not in the boot layer (run with --add-modules jdk.incubator.vector)", vectorModulePresent());
+        try {
+            return (KernelOps) Class.forName("dev.sift.engine.compute.panama.PanamaKernelOps")
+                .getConstructor(boolean.class)
+                .newInstance(wide);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Values over ~12 binary orders of magnitude and both signs, so that any change of summation order shows. */
+    private static float[] values(Random random, int length) {
+        float[] v = new float[length];
+        for (int i = 0; i < length; i++) {
+            v[i] = (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(24) - 12));
+        }
+        return v;
+    }
+
+    /** The contract, transcribed from the KernelOps Javadoc: lane i mod 8, tail to lanes 0, 1, …, fixed tree. */
+    private static double contractDot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        double[] lanes = new double[8];
+        int blocked = length - length % 8;
+        for (int i = 0; i < blocked; i++) {
+            lanes[i % 8] += (double) a[aOffset + i] * (double) b[bOffset + i];
+        }
+        for (int i = blocked; i < length; i++) {
+            lanes[i - blocked] += (double) a[aOffset + i] * (double) b[bOffset + i];
+        }
+        return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    }
+
+    private static int[] lengths() {
+        int[] out = new int[71 + LONG_LENGTHS.length];
+        for (int i = 0; i <= 70; i++) {
+            out[i] = i;
+        }
+        System.arraycopy(LONG_LENGTHS, 0, out, 71, LONG_LENGTHS.length);
+        return out;
+    }
+
+    private static void assertBitsEqual(String message, double expected, double actual) {
+        assertEquals(message + ": " + expected + " vs " + actual, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(actual));
+    }
+
+    @Test
+    public void testScalarFollowsTheContract() {
+        Random random = new Random(1);
+        int orderSensitive = 0;
+        for (int length : lengths()) {
+            for (int trial = 0; trial < 5; trial++) {
+                int aOffset = random.nextInt(9), bOffset = random.nextInt(9);
+                float[] a = values(random, aOffset + length + random.nextInt(3));
+                float[] b = values(random, bOffset + length + random.nextInt(3));
+                double expected = contractDot(a, aOffset, b, bOffset, length);
+                assertBitsEqual("length " + length, expected, ScalarKernelOps.INSTANCE.dot(a, aOffset, b, bOffset, length));
+                double sequential = 0;
+                for (int i = 0; i < length; i++) {
+                    sequential += (double) a[aOffset + i] * b[bOffset + i];
+                }
+                if (Double.doubleToRawLongBits(sequential) != Double.doubleToRawLongBits(expected)) {
+                    orderSensitive++;
+                }
+            }
+        }
+        // The data is such that a different order (plain sequential) usually gives other bits: the checks bite.
+        assertTrue("only " + orderSensitive + " order-sensitive cases", orderSensitive > 100);
+    }
+
+    @Test
+    public void testPanamaWideDotIsBitIdentical() {
+        checkDot(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowDotIsBitIdentical() {
+        checkDot(panama(false));
+    }
+
+    private static void checkDot(KernelOps ops) {
+        Random random = new Random(2);
+        for (int length : lengths()) {
+            for (int trial = 0; trial < 5; trial++) {
+                int aOffset = random.nextInt(17), bOffset = random.nextInt(17);
+                float[] a = values(random, aOffset + length + random.nextInt(3));
+                float[] b = values(random, bOffset + length + random.nextInt(3));
+                assertBitsEqual(
+                    ops.name() + " length " + length + " offsets " + aOffset + "," + bOffset,
+                    ScalarKernelOps.INSTANCE.dot(a, aOffset, b, bOffset, length),
+                    ops.dot(a, aOffset, b, bOffset, length)
+                );
+            }
+        }
+    }
+
+    @Test
+    public void testPanamaWideDotRowsIsBitIdentical() {
+        checkDotRows(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowDotRowsIsBitIdentical() {
+        checkDotRows(panama(false));
+    }
+
+    private static void checkDotRows(KernelOps ops) {
+        Random random = new Random(3);
+        int[] counts = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 33 };
+        for (int dims : lengths()) {
+            if (dims == 0) {
+                continue;
+            }
+            for (int count : dims > 100 ? new int[] { 0, 1, 3, 4, 5, 9 } : counts) {
+                float[] rows = values(random, count * dims);
+                int xOffset = random.nextInt(3) * dims + random.nextInt(5);
+                float[] x = values(random, xOffset + dims + random.nextInt(3));
+                double[] expected = new double[count + 2];
+                double[] actual = new double[count + 2];
+                expected[count] = actual[count] = 42; // untouched past count
+                expected[count + 1] = actual[count + 1] = -1;
+                ScalarKernelOps.INSTANCE.dotRows(rows, count, dims, x, xOffset, expected);
+                ops.dotRows(rows, count, dims, x, xOffset, actual);
+                for (int r = 0; r < count + 2; r++) {
+                    assertBitsEqual(ops.name() + " dims " + dims + " count " + count + " row " + r, expected[r], actual[r]);
+                }
+                // dotRows is row by row dot: also against the contract transcription.
+                for (int r = 0; r < count; r++) {
+                    assertBitsEqual("contract row " + r, contractDot(rows, r * dims, x, xOffset, dims), actual[r]);
+                }
+            }
+        }
+    }
+
+    @Test
+    public void testScalarDotRowRange() {
+        checkDotRowRange(ScalarKernelOps.INSTANCE);
+    }
+
+    @Test
+    public void testPanamaWideDotRowRangeIsBitIdentical() {
+        checkDotRowRange(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowDotRowRangeIsBitIdentical() {
+        checkDotRowRange(panama(false));
+    }
+
+    /** Slices starting and ending anywhere (inside blocks of 4 and 8 rows); rows outside the slice are not written. */
+    private static void checkDotRowRange(KernelOps ops) {
+        Random random = new Random(5);
+        for (int dims : new int[] { 1, 7, 8, 9, 16, 31, 64, 100, 384, 768 }) {
+            int count = 40;
+            float[] rows = values(random, count * dims);
+            float[] x = values(random, dims + 3);
+            int xOffset = random.nextInt(4);
+            for (int trial = 0; trial < 30; trial++) {
+                int from = random.nextInt(count + 1);
+                int to = from + random.nextInt(count - from + 1);
+                double[] out = new double[count];
+                java.util.Arrays.fill(out, -7.0);
+                ops.dotRowRange(rows, from, to, dims, x, xOffset, out);
+                for (int r = 0; r < count; r++) {
+                    double expected = r >= from && r < to ? contractDot(rows, r * dims, x, xOffset, dims) : -7.0;
+                    assertBitsEqual(ops.name() + " dims " + dims + " [" + from + ", " + to + ") row " + r, expected, out[r]);
+                }
+            }
+        }
+    }
+
+    /** Whole selections, on every implementation: identical picks and bit-identical trajectories. */
+    @Test
+    public void testSelectionsAreIdentical() {
+        KernelOps[] panamas = { panama(true), panama(false) };
+        Random random = new Random(4);
+        int[][] shapes = { { 50, 3 }, { 120, 17 }, { 200, 64 }, { 64, 100 }, { 300, 384 }, { 40, 768 }, { 30, 1536 } };
+        for (int[] shape : shapes) {
+            int count = shape[0], dims = shape[1];
+            float[] c = values(random, count * dims);
+            float[] t = values(random, 2 * dims);
+            SelectionProblem problem = new SelectionProblem(c, t, dims);
+            SiftOptions options = SiftOptions.builder(Math.min(count, 25)).build();
+            Selection scalarSift = new SiftSelector(ScalarKernelOps.INSTANCE).select(problem, options);
+            Selection scalarMmr = new MmrSelector(ScalarKernelOps.INSTANCE).select(problem, 20, 0.7, 0.01, Cancellation.NONE);
+            Selection scalarNearest = new NearestSelector(ScalarKernelOps.INSTANCE).select(problem, 20, 0.01, Cancellation.NONE);
+            for (KernelOps ops : panamas) {
+                String where = ops.name() + " " + count + "x" + dims;
+                assertSame(where + " sift", scalarSift, new SiftSelector(ops).select(problem, options));
+                assertSame(where + " mmr", scalarMmr, new MmrSelector(ops).select(problem, 20, 0.7, 0.01, Cancellation.NONE));
+                assertSame(where + " nearest", scalarNearest, new NearestSelector(ops).select(problem, 20, 0.01, Cancellation.NONE));
+            }
+        }
+    }
+
+    private static void assertSame(String where, Selection expected, Selection actual) {
+        assertArrayEquals(where, expected.picks(), actual.picks());
+        assertBitsEqual(where + " prior", expected.priorVariance(), actual.priorVariance());
+        for (int n = 0; n < expected.steps(); n++) {
+            assertBitsEqual(where + " V step " + n, expected.variance(n), actual.variance(n));
+            assertBitsEqual(where + " gain step " + n, expected.gain(n), actual.gain(n));
+        }
+    }
+}
