@@ -3,6 +3,7 @@ package dev.sift.es.rescore;
 import dev.sift.es.Method;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
+import dev.sift.testing.RandomSpecs;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.search.SearchModule;
@@ -14,7 +15,6 @@ import org.elasticsearch.xcontent.XContentParser;
 import org.elasticsearch.xcontent.json.JsonXContent;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.hamcrest.Matchers.containsString;
@@ -36,57 +36,12 @@ public class SiftRescorerBuilderTests extends ESTestCase {
     }
 
     static SiftRescorerBuilder randomBuilder() {
-        SelectionSpec.Builder spec = new SelectionSpec.Builder().field(randomAlphaOfLengthBetween(1, 10));
-        int dims = between(1, 8);
-        if (randomBoolean()) {
-            spec.queryVector(randomVectorList(dims));
-        } else {
-            List<float[]> vectors = new ArrayList<>();
-            for (int i = between(1, 3); i > 0; i--) {
-                vectors.add(randomVector(dims));
-            }
-            spec.queryVectors(vectors);
-        }
-        if (randomBoolean()) {
-            spec.lambda(randomDoubleBetween(1e-6, 10, true));
-        }
-        if (randomBoolean()) {
-            spec.size(between(1, 100));
-        }
-        spec.method(randomFrom(Method.values()));
-        if (randomBoolean()) {
-            spec.mmrLambda(randomDoubleBetween(0, 1, true));
-        }
-        if (randomBoolean()) {
-            spec.alpha(randomDoubleBetween(0.001, 10, true));
-        }
-        if (randomBoolean()) {
-            spec.minGain(randomDoubleBetween(0, 1, true));
-        }
-        if (randomBoolean()) {
-            spec.targetVariance(randomDoubleBetween(0, 1, true));
-        }
+        SelectionSpec.Builder spec = RandomSpecs.randomSpec(true);
         SiftRescorerBuilder builder = new SiftRescorerBuilder(spec.build(true), randomBoolean());
         if (randomBoolean()) {
             builder.windowSize(between(1, 1000));
         }
         return builder;
-    }
-
-    private static float[] randomVector(int dims) {
-        float[] v = new float[dims];
-        for (int i = 0; i < dims; i++) {
-            v[i] = randomFloat() * 2 - 1;
-        }
-        return v;
-    }
-
-    private static List<Float> randomVectorList(int dims) {
-        List<Float> v = new ArrayList<>();
-        for (float f : randomVector(dims)) {
-            v.add(f);
-        }
-        return v;
     }
 
     public void testWireRoundTrip() throws IOException {

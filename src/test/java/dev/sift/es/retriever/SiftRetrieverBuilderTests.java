@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.sift.testing.RandomSpecs.randomSpec;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.instanceOf;
@@ -271,49 +272,5 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
             sift.retrieverName(randomAlphaOfLength(5));
         }
         return sift;
-    }
-
-    private static SelectionSpec.Builder randomSpec(boolean withVectors) {
-        SelectionSpec.Builder spec = new SelectionSpec.Builder().field(randomAlphaOfLengthBetween(1, 10));
-        int dims = between(1, 8);
-        if (withVectors) {
-            if (randomBoolean()) {
-                List<Float> v = new ArrayList<>();
-                for (int i = 0; i < dims; i++) {
-                    v.add(randomFloat());
-                }
-                spec.queryVector(v);
-            } else {
-                List<float[]> vectors = new ArrayList<>();
-                for (int n = between(1, 3); n > 0; n--) {
-                    float[] v = new float[dims];
-                    for (int i = 0; i < dims; i++) {
-                        v[i] = randomFloat() - 0.5f;
-                    }
-                    vectors.add(v);
-                }
-                spec.queryVectors(vectors);
-            }
-        }
-        if (randomBoolean()) {
-            spec.lambda(randomDoubleBetween(1e-6, 10, true));
-        }
-        if (randomBoolean()) {
-            spec.size(between(1, 100));
-        }
-        spec.method(randomFrom(Method.values()));
-        if (randomBoolean()) {
-            spec.mmrLambda(randomDoubleBetween(0, 1, true));
-        }
-        if (randomBoolean()) {
-            spec.alpha(randomDoubleBetween(0.001, 10, true));
-        }
-        if (randomBoolean()) {
-            spec.minGain(randomDoubleBetween(0, 1, true));
-        }
-        if (randomBoolean()) {
-            spec.targetVariance(randomDoubleBetween(0, 1, true));
-        }
-        return spec;
     }
 }
