@@ -49,13 +49,12 @@ final class PosteriorState {
         float[] vectors = problem.candidates();
         float[] targets = problem.targets();
         this.diagonal = new double[candidateCount];
-        for (int i = 0; i < candidateCount; i++) {
-            diagonal[i] = ops.dot(vectors, i * dims, vectors, i * dims, dims);
-        }
-        passes = 1;
         this.cross = new double[problem.targetCount()][candidateCount];
-        double prior = 0;
-        for (int a = 0; a < cross.length; a++) {
+        // The first pass computes the candidates' squared norms and their products with the first target together.
+        ops.dotRowsAndNorms(vectors, candidateCount, dims, targets, 0, cross[0], diagonal);
+        passes = 1;
+        double prior = ops.dot(targets, 0, targets, 0, dims);
+        for (int a = 1; a < cross.length; a++) {
             candidatePass(targets, a * dims, cross[a]);
             prior += ops.dot(targets, a * dims, targets, a * dims, dims);
         }

@@ -38,6 +38,17 @@ public interface KernelOps {
         }
     }
 
+    /**
+     * {@code out[r] = dot(rows, r*dims, x, xOffset, dims)} and {@code norms[r] = dot(rows, r*dims, rows, r*dims, dims)}
+     * for {@code r} in {@code [0, count)}: the first pass of a selection, which needs both, in one read of the rows.
+     */
+    default void dotRowsAndNorms(float[] rows, int count, int dims, float[] x, int xOffset, double[] out, double[] norms) {
+        for (int r = 0; r < count; r++) {
+            norms[r] = dot(rows, r * dims, rows, r * dims, dims);
+        }
+        dotRows(rows, count, dims, x, xOffset, out);
+    }
+
     /** Adds eight lane sums in the contract's fixed order. */
     static double sumLanes(double[] lanes) {
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));

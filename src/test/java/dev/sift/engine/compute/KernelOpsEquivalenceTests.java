@@ -202,6 +202,43 @@ public class KernelOpsEquivalenceTests {
         }
     }
 
+    @Test
+    public void testScalarDotRowsAndNorms() {
+        checkDotRowsAndNorms(ScalarKernelOps.INSTANCE);
+    }
+
+    @Test
+    public void testPanamaWideDotRowsAndNormsIsBitIdentical() {
+        checkDotRowsAndNorms(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowDotRowsAndNormsIsBitIdentical() {
+        checkDotRowsAndNorms(panama(false));
+    }
+
+    private static void checkDotRowsAndNorms(KernelOps ops) {
+        Random random = new Random(6);
+        for (int dims : new int[] { 1, 5, 8, 13, 64, 100, 384, 768, 1536 }) {
+            for (int count : new int[] { 0, 1, 3, 4, 5, 8, 11 }) {
+                float[] rows = values(random, count * dims);
+                int xOffset = random.nextInt(5);
+                float[] x = values(random, xOffset + dims);
+                double[] out = new double[count + 1];
+                double[] norms = new double[count + 1];
+                out[count] = norms[count] = 42;
+                ops.dotRowsAndNorms(rows, count, dims, x, xOffset, out, norms);
+                for (int r = 0; r < count; r++) {
+                    String where = ops.name() + " dims " + dims + " count " + count + " row " + r;
+                    assertBitsEqual(where + " product", contractDot(rows, r * dims, x, xOffset, dims), out[r]);
+                    assertBitsEqual(where + " norm", contractDot(rows, r * dims, rows, r * dims, dims), norms[r]);
+                }
+                assertBitsEqual("untouched", 42, out[count]);
+                assertBitsEqual("untouched", 42, norms[count]);
+            }
+        }
+    }
+
     /** Whole selections, on every implementation: identical picks and bit-identical trajectories. */
     @Test
     public void testSelectionsAreIdentical() {

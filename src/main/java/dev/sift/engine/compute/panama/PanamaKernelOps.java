@@ -80,6 +80,23 @@ public final class PanamaKernelOps implements KernelOps {
         }
     }
 
+    @Override
+    public void dotRowsAndNorms(float[] rows, int count, int dims, float[] x, int xOffset, double[] out, double[] norms) {
+        if (wide == false) {
+            KernelOps.super.dotRowsAndNorms(rows, count, dims, x, xOffset, out, norms);
+            return;
+        }
+        double[] lanes = new double[LANES];
+        int r = 0;
+        for (; r + 4 <= count; r += 4) {
+            dotAndNormFourRows512(rows, r, dims, x, xOffset, out, norms, lanes);
+        }
+        for (; r < count; r++) {
+            norms[r] = dot512(rows, r * dims, rows, r * dims, dims);
+            out[r] = dot512(rows, r * dims, x, xOffset, dims);
+        }
+    }
+
     private static DoubleVector widen8(float[] a, int offset) {
         return (DoubleVector) FloatVector.fromArray(F8, a, offset).convertShape(VectorOperators.F2D, D8, 0);
     }
@@ -150,6 +167,55 @@ public final class PanamaKernelOps implements KernelOps {
         out[r + 6] = finish(lanes, rows, o6, x, xOffset, i, dims);
         acc7.intoArray(lanes, 0);
         out[r + 7] = finish(lanes, rows, o7, x, xOffset, i, dims);
+    }
+
+    /** Rows {@code r .. r+3}: the product with x and each row's squared norm, from one widening of each row block. */
+    private static void dotAndNormFourRows512(
+        float[] rows,
+        int r,
+        int dims,
+        float[] x,
+        int xOffset,
+        double[] out,
+        double[] norms,
+        double[] lanes
+    ) {
+        DoubleVector acc0 = DoubleVector.zero(D8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        DoubleVector sq0 = acc0, sq1 = acc0, sq2 = acc0, sq3 = acc0;
+        int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+        int blocked = dims - dims % LANES;
+        int i = 0;
+        for (; i < blocked; i += LANES) {
+            DoubleVector xv = widen8(x, xOffset + i);
+            DoubleVector v0 = widen8(rows, o0 + i);
+            DoubleVector v1 = widen8(rows, o1 + i);
+            DoubleVector v2 = widen8(rows, o2 + i);
+            DoubleVector v3 = widen8(rows, o3 + i);
+            acc0 = v0.fma(xv, acc0);
+            sq0 = v0.fma(v0, sq0);
+            acc1 = v1.fma(xv, acc1);
+            sq1 = v1.fma(v1, sq1);
+            acc2 = v2.fma(xv, acc2);
+            sq2 = v2.fma(v2, sq2);
+            acc3 = v3.fma(xv, acc3);
+            sq3 = v3.fma(v3, sq3);
+        }
+        acc0.intoArray(lanes, 0);
+        out[r] = finish(lanes, rows, o0, x, xOffset, i, dims);
+        sq0.intoArray(lanes, 0);
+        norms[r] = finish(lanes, rows, o0, rows, o0, i, dims);
+        acc1.intoArray(lanes, 0);
+        out[r + 1] = finish(lanes, rows, o1, x, xOffset, i, dims);
+        sq1.intoArray(lanes, 0);
+        norms[r + 1] = finish(lanes, rows, o1, rows, o1, i, dims);
+        acc2.intoArray(lanes, 0);
+        out[r + 2] = finish(lanes, rows, o2, x, xOffset, i, dims);
+        sq2.intoArray(lanes, 0);
+        norms[r + 2] = finish(lanes, rows, o2, rows, o2, i, dims);
+        acc3.intoArray(lanes, 0);
+        out[r + 3] = finish(lanes, rows, o3, x, xOffset, i, dims);
+        sq3.intoArray(lanes, 0);
+        norms[r + 3] = finish(lanes, rows, o3, rows, o3, i, dims);
     }
 
     /** Rows {@code r .. r+3} with two 256-bit half-accumulators each (lanes 0-3 and 4-7). */
