@@ -49,6 +49,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static dev.sift.testing.TestVectors.add;
+import static dev.sift.testing.TestVectors.gaussian;
+import static dev.sift.testing.TestVectors.unit;
+import static dev.sift.testing.TestVectors.scale;
+import static dev.sift.testing.TestVectors.dot;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
@@ -664,48 +669,6 @@ public class SiftRetrieverClusterTests extends ESIntegTestCase {
         }
         float[] query = unit(add(add(centres[0], scale(centres[1], 0.8f)), scale(centres[2], 0.6f)));
         return new Corpus(vectors, query);
-    }
-
-    private static float[] gaussian(Random random, int dims, float sigma) {
-        float[] v = new float[dims];
-        for (int i = 0; i < dims; i++) {
-            v[i] = (float) (random.nextGaussian() * sigma);
-        }
-        return v;
-    }
-
-    private static float[] add(float[] a, float[] b) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i] + b[i];
-        }
-        return out;
-    }
-
-    private static float[] scale(float[] a, float s) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i] * s;
-        }
-        return out;
-    }
-
-    /** Unit length in float, as {@code dot_product} requires; stored and read back unchanged. */
-    private static float[] unit(float[] v) {
-        double n = Math.sqrt(dot(v, v));
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / n);
-        }
-        return out;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
     }
 
     private static List<Float> toList(float[] v) {

@@ -15,6 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
+import static dev.sift.testing.TestVectors.add;
+import static dev.sift.testing.TestVectors.gaussian;
+import static dev.sift.testing.TestVectors.unit;
 import static dev.sift.es.it.Json.obj;
 import static dev.sift.es.it.SiftNodeTestCase.assertStatus;
 import static dev.sift.es.it.SiftNodeTestCase.ok;
@@ -65,12 +68,12 @@ public class RetrieverBenchIT {
         Random random = new Random(2025);
         float[][] centres = new float[200][];
         for (int c = 0; c < centres.length; c++) {
-            centres[c] = unit(gaussian(random, 1f));
+            centres[c] = unit(gaussian(random, DIMS, 1f));
         }
         loadCorpus(random, centres);
         float[][] queries = new float[QUERIES][];
         for (int q = 0; q < QUERIES; q++) {
-            queries[q] = unit(add(centres[random.nextInt(centres.length)], gaussian(random, 0.3f)));
+            queries[q] = unit(add(centres[random.nextInt(centres.length)], gaussian(random, DIMS, 0.3f)));
         }
 
         StringBuilder table = new StringBuilder();
@@ -120,7 +123,7 @@ public class RetrieverBenchIT {
         for (int from = 0; from < DOCS; from += batch) {
             StringBuilder bulk = new StringBuilder();
             for (int i = from; i < Math.min(DOCS, from + batch); i++) {
-                float[] v = unit(add(centres[random.nextInt(centres.length)], gaussian(random, 0.35f)));
+                float[] v = unit(add(centres[random.nextInt(centres.length)], gaussian(random, DIMS, 0.35f)));
                 bulk.append("{\"index\":{\"_index\":\"").append(INDEX).append("\",\"_id\":\"").append(i).append("\"}}\n");
                 bulk.append(Json.write(obj("emb", v))).append('\n');
             }
@@ -135,34 +138,5 @@ public class RetrieverBenchIT {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
-    }
-
-    private static float[] gaussian(Random random, float sigma) {
-        float[] v = new float[DIMS];
-        for (int i = 0; i < DIMS; i++) {
-            v[i] = (float) (random.nextGaussian() * sigma);
-        }
-        return v;
-    }
-
-    private static float[] add(float[] a, float[] b) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i] + b[i];
-        }
-        return out;
-    }
-
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
-        }
-        n = Math.sqrt(n);
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / n);
-        }
-        return out;
     }
 }

@@ -17,6 +17,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static dev.sift.testing.TestVectors.add;
+import static dev.sift.testing.TestVectors.gaussian;
+import static dev.sift.testing.TestVectors.unit;
+import static dev.sift.testing.TestVectors.scale;
 import static dev.sift.es.it.Json.list;
 import static dev.sift.es.it.Json.obj;
 import static org.junit.Assert.assertEquals;
@@ -46,15 +50,15 @@ public class SiftRetrieverIT extends SiftNodeTestCase {
     @BeforeClass
     public static void createIndices() {
         Random random = new Random(4242);
-        query = unit(gaussian(random, 1f));
+        query = unit(gaussian(random, DIMS, 1f));
         for (int g = 0; g < GROUPS; g++) {
-            float[] base = unit(add(query, gaussian(random, 0.5f)));
+            float[] base = unit(add(query, gaussian(random, DIMS, 0.5f)));
             for (int s = 0; s < SHARDS; s++) {
                 VECTORS.put("g" + g + "-copy" + s, base.clone());
             }
         }
         for (int i = 0; i < 60; i++) {
-            VECTORS.put("filler-" + i, unit(add(scale(query, 0.3f), gaussian(random, 1f))));
+            VECTORS.put("filler-" + i, unit(add(scale(query, 0.3f), gaussian(random, DIMS, 1f))));
         }
         for (String index : List.of(INDEX, NO_SOURCE)) {
             Map<String, Object> mappings = obj(
@@ -293,43 +297,6 @@ public class SiftRetrieverIT extends SiftNodeTestCase {
         Set<String> out = new HashSet<>();
         for (String id : ids) {
             out.add(group(id));
-        }
-        return out;
-    }
-
-    private static float[] gaussian(Random random, float sigma) {
-        float[] v = new float[DIMS];
-        for (int i = 0; i < DIMS; i++) {
-            v[i] = (float) (random.nextGaussian() * sigma);
-        }
-        return v;
-    }
-
-    private static float[] add(float[] a, float[] b) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i] + b[i];
-        }
-        return out;
-    }
-
-    private static float[] scale(float[] a, float s) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i] * s;
-        }
-        return out;
-    }
-
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
-        }
-        n = Math.sqrt(n);
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / n);
         }
         return out;
     }
