@@ -2,6 +2,8 @@ package dev.sift.engine;
 
 import dev.sift.engine.compute.KernelOps;
 
+import java.util.Arrays;
+
 /**
  * Maximal marginal relevance as Elasticsearch's {@code diversify} retriever defines it: pick
  * {@code argmax λ·sim(q,x) − (1−λ)·max_{s∈S} sim(x,s)}, the first pick being the most relevant, where
@@ -9,7 +11,8 @@ import dev.sift.engine.compute.KernelOps;
  * {@code p < 0}, else {@code p + 1}). With several targets a candidate's relevance is its best target's.
  *
  * <p>Unlike the {@code diversify} retriever, the result is in selection order, not re-sorted into the
- * incoming order. Ties go to the earlier incoming position. Cost: K·d per pick plus K·|targets|·d once.
+ * incoming order. Ties go to the earlier incoming position. Cost: K·d per pick plus K·|targets|·d once, shared
+ * with the SIFT-surrogate scoring of the chosen order (plus its K·t corrections per pick).
  */
 public final class MmrSelector {
 
@@ -35,20 +38,25 @@ public final class MmrSelector {
         int candidates = problem.candidateCount();
         int dims = problem.dims();
         float[] vectors = problem.candidates();
+        int steps = Math.min(size, candidates);
+        // SIFT's posterior scores the chosen order as it is made; its first pass already holds the products
+        // with the targets, and each pick's column serves both MMR's redundancy and the posterior update.
+        PosteriorState state = new PosteriorState(ops, problem, lambda, steps);
         double[] relevance = new double[candidates];
-        java.util.Arrays.fill(relevance, Double.NEGATIVE_INFINITY);
-        double[] products = new double[candidates];
+        Arrays.fill(relevance, Double.NEGATIVE_INFINITY);
         for (int a = 0; a < problem.targetCount(); a++) {
-            ops.dotRows(vectors, candidates, dims, problem.targets(), a * dims, products);
+            double[] products = state.targetRow(a);
             for (int i = 0; i < candidates; i++) {
                 relevance[i] = Math.max(relevance[i], scaledInnerProduct(products[i]));
             }
         }
         double[] redundancy = new double[candidates];
-        java.util.Arrays.fill(redundancy, Double.NEGATIVE_INFINITY);
+        Arrays.fill(redundancy, Double.NEGATIVE_INFINITY);
         boolean[] taken = new boolean[candidates];
-        int[] order = new int[Math.min(size, candidates)];
-        for (int n = 0; n < order.length; n++) {
+        int[] order = new int[steps];
+        double[] gains = new double[steps];
+        double[] variances = new double[steps];
+        for (int n = 0; n < steps; n++) {
             cancellation.check();
             int best = -1;
             double bestScore = Double.NEGATIVE_INFINITY;
@@ -65,11 +73,14 @@ public final class MmrSelector {
             }
             order[n] = best;
             taken[best] = true;
-            ops.dotRows(vectors, candidates, dims, vectors, best * dims, products);
+            double[] column = new double[candidates];
+            ops.dotRows(vectors, candidates, dims, vectors, best * dims, column);
             for (int i = 0; i < candidates; i++) {
-                redundancy[i] = Math.max(redundancy[i], scaledInnerProduct(products[i]));
+                redundancy[i] = Math.max(redundancy[i], scaledInnerProduct(column[i]));
             }
+            gains[n] = state.observe(best, column); // takes the column over: read it before this line
+            variances[n] = state.variance();
         }
-        return Trajectories.score(ops, problem, lambda, order, cancellation);
+        return Trajectories.finish(order, gains, variances, steps, state.priorVariance(), Double.NaN);
     }
 }

@@ -72,6 +72,11 @@ final class PosteriorState {
         return variance;
     }
 
+    /** {@code k_t(a, ·)} for target {@code a}: before any observation, the inner products with the target. */
+    double[] targetRow(int a) {
+        return cross[a];
+    }
+
     /** {@code Σ_a k_t(a,x)² / (k_t(x,x) + λ)}: how much observing candidate {@code x} next would reduce V. */
     double gain(int x) {
         double numerator = 0;
@@ -84,10 +89,17 @@ final class PosteriorState {
 
     /** Observes candidate {@code x}; returns its gain, by which V decreased. */
     double observe(int x) {
-        double gain = gain(x);
         double[] column = new double[candidateCount];
-        int dims = problem.dims();
-        candidatePass(problem.candidates(), x * dims, column);
+        candidatePass(problem.candidates(), x * problem.dims(), column);
+        return observe(x, column);
+    }
+
+    /**
+     * Observes candidate {@code x} whose prior column {@code k_0(·, x)} the caller already computed with the same
+     * {@link KernelOps} (MMR needs it anyway); the array is taken over and becomes the scaled column {@code c_t}.
+     */
+    double observe(int x, double[] column) {
+        double gain = gain(x);
         subtractEarlierColumns(column, x);
         // The denominator uses the tracked diagonal, the same value the gain used, so V decreases by exactly
         // the gain that won the argmax.
