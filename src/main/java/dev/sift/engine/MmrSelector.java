@@ -35,6 +35,9 @@ public final class MmrSelector {
         if (Double.isFinite(mmrLambda) == false || mmrLambda < 0 || mmrLambda > 1) {
             throw new IllegalArgumentException("[mmr_lambda] must be a number in [0, 1], got " + mmrLambda);
         }
+        if (size < 1) {
+            throw new IllegalArgumentException("[size] must be at least 1, got " + size);
+        }
         int candidates = problem.candidateCount();
         int dims = problem.dims();
         float[] vectors = problem.candidates();

@@ -15,6 +15,9 @@ public final class NearestSelector {
     }
 
     public Selection select(SelectionProblem problem, int size, double lambda, Cancellation cancellation) {
+        if (size < 1) {
+            throw new IllegalArgumentException("[size] must be at least 1, got " + size);
+        }
         int[] order = new int[Math.min(size, problem.candidateCount())];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

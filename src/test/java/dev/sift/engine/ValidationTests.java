@@ -123,4 +123,20 @@ public class ValidationTests {
             expectError("[mmr_lambda]", () -> mmr.select(p, 2, bad, 0.01, Cancellation.NONE));
         }
     }
+
+    @Test
+    public void baselinesRefuseASizeBelowOne() {
+        SelectionProblem problem = new SelectionProblem(new float[] { 1, 0, 0, 1 }, new float[] { 1, 0 }, 2);
+        dev.sift.engine.compute.KernelOps ops = dev.sift.engine.compute.ScalarKernelOps.INSTANCE;
+        IllegalArgumentException nearest = org.junit.Assert.assertThrows(
+            IllegalArgumentException.class,
+            () -> new NearestSelector(ops).select(problem, 0, 0.01, Cancellation.NONE)
+        );
+        org.junit.Assert.assertTrue(nearest.getMessage(), nearest.getMessage().contains("[size] must be at least 1, got 0"));
+        IllegalArgumentException mmr = org.junit.Assert.assertThrows(
+            IllegalArgumentException.class,
+            () -> new MmrSelector(ops).select(problem, -3, 0.5, 0.01, Cancellation.NONE)
+        );
+        org.junit.Assert.assertTrue(mmr.getMessage(), mmr.getMessage().contains("[size] must be at least 1, got -3"));
+    }
 }
