@@ -2,20 +2,15 @@ package dev.sift.es.it;
 
 import org.junit.Test;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.junit.Assume.assumeTrue;
 
 /**
@@ -76,35 +71,7 @@ public class QualitySliceIT extends SiftNodeTestCase {
     }
 
     private List<String> runSlice() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", "scripts/eval", "--slice").directory(ROOT).redirectErrorStream(true);
-        pb.environment().put("ES_URL", client.baseUrl());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("_JAVA_OPTIONS");
-        Process p = pb.start();
-        List<String> lines = new ArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    System.out.println("[eval] " + line);
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        });
-        reader.start();
-        if (p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES) == false) {
-            p.destroyForcibly();
-            fail("scripts/eval --slice did not finish in " + TIMEOUT_MINUTES + " min");
-        }
-        reader.join(10_000);
-        synchronized (lines) {
-            assertEquals("scripts/eval --slice failed:\n" + String.join("\n", lines), 0, p.exitValue());
-            return new ArrayList<>(lines);
-        }
+        return runScript("scripts/eval", List.of("--slice"), Map.of("ES_URL", client.baseUrl()), TIMEOUT_MINUTES);
     }
 
     @SuppressWarnings("unchecked")

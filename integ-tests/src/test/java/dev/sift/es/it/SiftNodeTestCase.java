@@ -4,7 +4,6 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.rules.TestRule;
-import org.junit.runner.Description;
 import org.junit.runners.model.Statement;
 
 import java.io.BufferedReader;
@@ -117,21 +116,32 @@ public abstract class SiftNodeTestCase {
     }
 
     private static List<String> runNodeScript(List<String> args, int timeoutMinutes) throws IOException, InterruptedException {
+        return runScript("scripts/node.sh", args, Map.of(), timeoutMinutes);
+    }
+
+    /**
+     * Runs one of the repo's scripts with bash from the repo root, echoing its output, and returns the output lines;
+     * fails the test if it does not finish within the timeout or exits non-zero.
+     */
+    protected static List<String> runScript(String script, List<String> args, Map<String, String> env, int timeoutMinutes)
+        throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
-        cmd.add(new File(ROOT, "scripts/node.sh").getPath());
+        cmd.add(new File(ROOT, script).getPath());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT).redirectErrorStream(true);
-        // the script picks its own JDK for the node; do not leak the test JVM's settings into it
+        // the scripts pick their own JDKs; do not leak the test JVM's settings into them
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("_JAVA_OPTIONS");
+        pb.environment().putAll(env);
         Process p = pb.start();
+        String name = script + " " + String.join(" ", args);
         List<String> lines = new ArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    System.out.println("node.sh> " + line);
+                    System.out.println(script + "> " + line);
                     synchronized (lines) {
                         lines.add(line);
                     }
@@ -143,12 +153,12 @@ public abstract class SiftNodeTestCase {
         reader.start();
         if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            fail("scripts/node.sh " + args + " did not finish in " + timeoutMinutes + " min");
+            fail(name + " did not finish in " + timeoutMinutes + " min");
         }
         reader.join(10_000);
         synchronized (lines) {
             if (p.exitValue() != 0) {
-                fail("scripts/node.sh " + args + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", lines));
+                fail(name + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", lines));
             }
             return new ArrayList<>(lines);
         }
