@@ -156,17 +156,7 @@ public final class EsClient {
         } else {
             request.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            throw new EsException("no Elasticsearch node answers at " + base + " (start one with: scripts/node.sh start)", e);
-        } catch (IOException e) {
-            throw new EsException(method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EsException(method + " " + path + " was interrupted", e);
-        }
+        HttpResponse<String> response = exchange(request.build(), HttpResponse.BodyHandlers.ofString(), method, path);
         if (response.statusCode() / 100 != 2) {
             throw new EsException(method + " " + path + " answered " + response.statusCode() + ": " + abbreviate(response.body()), null);
         }
@@ -178,12 +168,17 @@ public final class EsClient {
     }
 
     private int status(String method, String path) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+            .timeout(REQUEST_TIMEOUT)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
+        return exchange(request, HttpResponse.BodyHandlers.discarding(), method, path).statusCode();
+    }
+
+    /** Sends one request, turning transport failures into an {@link EsException} that says what to do. */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler, String method, String path) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
-                .timeout(REQUEST_TIMEOUT)
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(request, handler);
         } catch (ConnectException e) {
             throw new EsException("no Elasticsearch node answers at " + base + " (start one with: scripts/node.sh start)", e);
         } catch (IOException e) {
