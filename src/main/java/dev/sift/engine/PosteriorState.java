@@ -3,6 +3,7 @@ package dev.sift.engine;
 import dev.sift.engine.compute.KernelOps;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 /**
  * The running Gaussian-process posterior of SIFT.md over K candidates, updated one observation at a time.
@@ -11,7 +12,14 @@ import java.util.Arrays;
  * scaled columns {@code c_s = k_{s-1}(·,x_s) / sqrt(k_{s-1}(x_s,x_s) + λ)} of the earlier picks, so that
  * {@code k_t(u,v) = k_0(u,v) - Σ_{s≤t} c_s(u) c_s(v)}. An observation costs one pass over the candidate
  * vectors (K·d) plus one correction per earlier pick (K·t); the K×K Gram matrix is never formed.
- * Memory: K·(steps + targets + 1) doubles.
+ *
+ * <p>A pass is limited by reading and widening the K·d floats, not by its multiply-adds, so where the kernels
+ * say extra products are nearly free ({@link KernelOps#productsPerPass}) the pass that computes a pick's prior
+ * column {@code k_0(·,x)} also computes those of the candidates the caller expects next, and a later observation
+ * of one of them needs no pass at all. The guess only decides which products are computed when, never their
+ * values: the selection is the same bit for bit whatever the guesses.
+ *
+ * <p>Memory: K·(steps + targets + productsPerPass + 1) doubles.
  */
 final class PosteriorState {
 
@@ -37,6 +45,10 @@ final class PosteriorState {
     private int observed;
     /** Passes over the candidate vectors so far; even passes read the rows forwards, odd ones backwards. */
     private int passes;
+    /** Candidates whose prior column was computed ahead of their observation, or -1 for a free slot. */
+    private final int[] aheadCandidates;
+    /** Their prior columns {@code k_0(·,x)}, or null. */
+    private final double[][] aheadColumns;
     private final double priorVariance;
     private double variance;
 
@@ -55,12 +67,22 @@ final class PosteriorState {
         passes = 1;
         double prior = ops.dot(targets, 0, targets, 0, dims);
         for (int a = 1; a < cross.length; a++) {
-            candidatePass(targets, a * dims, cross[a]);
+            double[] row = cross[a];
+            int offset = a * dims;
+            pass((from, to) -> ops.dotRowRange(vectors, from, to, dims, targets, offset, row));
             prior += ops.dot(targets, a * dims, targets, a * dims, dims);
         }
         this.priorVariance = prior;
         this.variance = prior;
         this.columns = new double[Math.max(1, expectedSteps)][];
+        this.aheadCandidates = new int[ops.productsPerPass() - 1];
+        Arrays.fill(aheadCandidates, -1);
+        this.aheadColumns = new double[aheadCandidates.length][];
+    }
+
+    /** Passes over the candidate vectors so far, the first included: a measure of the work done. */
+    int passes() {
+        return passes;
     }
 
     double priorVariance() {
@@ -77,6 +99,54 @@ final class PosteriorState {
         return cross[a];
     }
 
+    int targetCount() {
+        return cross.length;
+    }
+
+    double lambda() {
+        return lambda;
+    }
+
+    /** {@code k_t(x,x)}. */
+    double variance(int x) {
+        return diagonal[x];
+    }
+
+    /**
+     * {@code k_t(u,v)} for every pair of {@code members}, from scratch: their products in one small matrix
+     * product, then one correction per observation so far.
+     */
+    double[][] covariances(int[] members) {
+        float[] candidates = problem.candidates();
+        int dims = problem.dims();
+        int size = members.length;
+        float[] rows = new float[size * dims];
+        double[] widened = new double[size * dims];
+        for (int m = 0; m < size; m++) {
+            System.arraycopy(candidates, members[m] * dims, rows, m * dims, dims);
+            widen(candidates, members[m], widened, m, dims);
+        }
+        double[][] k = new double[size][size];
+        ops.dotRowRangeMany(rows, 0, size, dims, widened, size, k);
+        // The members' entries of the earlier columns, gathered once: c_s(u) for each member u and observation s.
+        double[][] earlier = new double[size][observed];
+        for (int s = 0; s < observed; s++) {
+            for (int m = 0; m < size; m++) {
+                earlier[m][s] = columns[s][members[m]];
+            }
+        }
+        for (int u = 0; u < size; u++) {
+            for (int v = 0; v <= u; v++) {
+                double value = k[u][v];
+                for (int s = 0; s < observed; s++) {
+                    value -= earlier[u][s] * earlier[v][s];
+                }
+                k[u][v] = k[v][u] = value;
+            }
+        }
+        return k;
+    }
+
     /** {@code Σ_a k_t(a,x)² / (k_t(x,x) + λ)}: how much observing candidate {@code x} next would reduce V. */
     double gain(int x) {
         double numerator = 0;
@@ -87,10 +157,18 @@ final class PosteriorState {
         return numerator / (diagonal[x] + lambda);
     }
 
-    /** Observes candidate {@code x}; returns its gain, by which V decreased. */
-    double observe(int x) {
-        double[] column = new double[candidateCount];
-        candidatePass(problem.candidates(), x * problem.dims(), column);
+    /**
+     * Observes candidate {@code x}; returns its gain, by which V decreased.
+     *
+     * @param likelyNext asked only when {@code x}'s prior column has to be computed: given a count, returns up to
+     *                   that many candidates, most likely next observation first, whose columns the same pass can
+     *                   compute ahead
+     */
+    double observe(int x, IntFunction<int[]> likelyNext) {
+        double[] column = takeAhead(x);
+        if (column == null) {
+            column = priorColumn(x, likelyNext);
+        }
         return observe(x, column);
     }
 
@@ -152,19 +230,89 @@ final class PosteriorState {
         }
     }
 
+    private double[] takeAhead(int x) {
+        for (int slot = 0; slot < aheadCandidates.length; slot++) {
+            if (aheadCandidates[slot] == x) {
+                aheadCandidates[slot] = -1;
+                double[] column = aheadColumns[slot];
+                aheadColumns[slot] = null;
+                return column;
+            }
+        }
+        return null;
+    }
+
     /**
-     * {@code out[i] = φ(x_i)·v} for every candidate, where {@code v} is {@code dims} values of {@code source} from
-     * {@code offset}: one pass over the candidate vectors, forwards or backwards by turns (see
-     * {@link #PASS_SLICE_ROWS}).
+     * One pass computing {@code k_0(·,x)} and, in the same read of the rows, the prior columns of the likely next
+     * observations, which replace those computed ahead before (a pass computes its products at about the cost of
+     * one, so recomputing a column still wanted costs nothing).
      */
-    private void candidatePass(float[] source, int offset, double[] out) {
-        float[] rows = problem.candidates();
+    private double[] priorColumn(int x, IntFunction<int[]> likelyNext) {
+        double[] column = new double[candidateCount];
+        float[] candidates = problem.candidates();
         int dims = problem.dims();
+        int[] next = aheadCandidates.length == 0 ? new int[0] : distinctOthers(x, likelyNext.apply(aheadCandidates.length));
+        if (next.length == 0) {
+            pass((from, to) -> ops.dotRowRange(candidates, from, to, dims, candidates, x * dims, column));
+            return column;
+        }
+        int count = 1 + next.length;
+        double[][] outs = new double[count][];
+        outs[0] = column;
+        double[] widened = new double[count * dims];
+        widen(candidates, x, widened, 0, dims);
+        for (int c = 1; c < count; c++) {
+            // Reuse the arrays of the columns computed ahead that were not observed.
+            outs[c] = aheadColumns[c - 1] != null ? aheadColumns[c - 1] : new double[candidateCount];
+            widen(candidates, next[c - 1], widened, c, dims);
+        }
+        pass((from, to) -> ops.dotRowRangeMany(candidates, from, to, dims, widened, count, outs));
+        Arrays.fill(aheadCandidates, -1);
+        Arrays.fill(aheadColumns, null);
+        for (int c = 1; c < count; c++) {
+            aheadCandidates[c - 1] = next[c - 1];
+            aheadColumns[c - 1] = outs[c];
+        }
+        return column;
+    }
+
+    /** The first {@code aheadCandidates.length} distinct entries of {@code candidates} other than {@code x}. */
+    private int[] distinctOthers(int x, int[] candidates) {
+        int[] out = new int[aheadCandidates.length];
+        int count = 0;
+        for (int i = 0; i < candidates.length && count < out.length; i++) {
+            int candidate = candidates[i];
+            boolean seen = candidate == x;
+            for (int j = 0; j < count && seen == false; j++) {
+                seen = out[j] == candidate;
+            }
+            if (seen == false) {
+                out[count++] = candidate;
+            }
+        }
+        return Arrays.copyOf(out, count);
+    }
+
+    private static void widen(float[] candidates, int candidate, double[] widened, int slot, int dims) {
+        for (int i = 0; i < dims; i++) {
+            widened[slot * dims + i] = candidates[candidate * dims + i];
+        }
+    }
+
+    /** Computes rows {@code [from, to)} of a pass. */
+    private interface RowRange {
+        void compute(int from, int to);
+    }
+
+    /**
+     * One pass over the candidate vectors, forwards or backwards by turns (see {@link #PASS_SLICE_ROWS}).
+     */
+    private void pass(RowRange rows) {
         if ((passes++ & 1) == 0) {
-            ops.dotRowRange(rows, 0, candidateCount, dims, source, offset, out);
+            rows.compute(0, candidateCount);
         } else {
             for (int from = (candidateCount - 1) / PASS_SLICE_ROWS * PASS_SLICE_ROWS; from >= 0; from -= PASS_SLICE_ROWS) {
-                ops.dotRowRange(rows, from, Math.min(from + PASS_SLICE_ROWS, candidateCount), dims, source, offset, out);
+                rows.compute(from, Math.min(from + PASS_SLICE_ROWS, candidateCount));
             }
         }
     }

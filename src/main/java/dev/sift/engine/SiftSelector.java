@@ -52,7 +52,8 @@ public final class SiftSelector {
             if (best < 0 || bestGain < minGain) { // comparisons with NaN (rule off) are false
                 break;
             }
-            gains[steps] = state.observe(best);
+            int pick = best;
+            gains[steps] = state.observe(best, count -> NextPicks.after(state, taken, pick, count));
             variances[steps] = state.variance();
             picks[steps] = best;
             steps++;

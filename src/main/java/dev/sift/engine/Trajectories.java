@@ -31,7 +31,8 @@ final class Trajectories {
         double[] variances = new double[order.length];
         for (int n = 0; n < order.length; n++) {
             cancellation.check();
-            gains[n] = state.observe(order[n]);
+            int next = n + 1;
+            gains[n] = state.observe(order[n], count -> Arrays.copyOfRange(order, next, Math.min(next + count, order.length)));
             variances[n] = state.variance();
         }
         return finish(order, gains, variances, order.length, state.priorVariance(), Double.NaN);

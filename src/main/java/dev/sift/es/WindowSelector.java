@@ -76,9 +76,13 @@ public final class WindowSelector {
         }
     }
 
-    /** Candidate rows (a copy when some hits lack a vector) plus the engine state of PosteriorState. */
+    /**
+     * Candidate rows (a copy when some hits lack a vector) plus the engine state of PosteriorState: per candidate, one
+     * column per pick and per target, the diagonal, the column being computed, up to 3 columns computed ahead, and
+     * the selector's per-candidate arrays.
+     */
     static long workingBytes(int candidates, int dims, int picks, int targets) {
-        return (long) candidates * dims * Float.BYTES + (long) candidates * (picks + targets + 3) * Double.BYTES;
+        return (long) candidates * dims * Float.BYTES + (long) candidates * (picks + targets + 6) * Double.BYTES;
     }
 
     private static Picks toWindow(Selection selection, int[] chosen, int[] candidates) {

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The hot loop alone: one matrix-vector product {@code K×d · d} ({@link KernelOps#dotRows}), K·d multiply-adds,
  * which a SIFT selection runs once per pick. Shows how fast the kernels are when the candidate matrix comes from
- * L2 (small K·d) or from L3/memory (large K·d), separately from the rest of a selection.
+ * L2 (small K·d) or from L3/memory (large K·d), separately from the rest of a selection; and four such products
+ * sharing one read of the rows ({@code dotRowsFour}), as a selection computes the likely next picks' columns.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +42,8 @@ public class DotRowsBenchmark {
     private int count;
     private int dims;
     private double[] out;
+    private double[][] outs;
+    private double[] widened;
     private int next;
 
     @Setup
@@ -50,6 +53,12 @@ public class DotRowsBenchmark {
         dims = Integer.parseInt(parts[1]);
         rows = EngineBenchmark.unitVectors(new Random(42), count, dims);
         out = new double[count];
+        int products = 4;
+        outs = new double[products][count];
+        widened = new double[products * dims];
+        for (int i = 0; i < widened.length; i++) {
+            widened[i] = rows[i];
+        }
         kernelOps = KernelOpsProvider.choose(ops).ops();
     }
 
@@ -59,5 +68,12 @@ public class DotRowsBenchmark {
         next = (next + 7) % count;
         kernelOps.dotRows(rows, count, dims, rows, next * dims, out);
         return out;
+    }
+
+    /** Four products in one read of the rows ({@link KernelOps#dotRowRangeMany}): 4·K·d multiply-adds. */
+    @Benchmark
+    public double[][] dotRowsFour() {
+        kernelOps.dotRowRangeMany(rows, 0, count, dims, widened, 4, outs);
+        return outs;
     }
 }

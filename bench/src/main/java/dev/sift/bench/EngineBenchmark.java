@@ -32,9 +32,11 @@ import java.util.concurrent.TimeUnit;
  * skip combinations of separate parameters). The multiply-add floor of a SIFT selection is
  * {@code N·K·d + N²·K} (SIFT.md); {@code bench/report.py} turns the times into GFMA/s against it.
  *
- * <p>Data: unit vectors with independent Gaussian entries and one unit query, from a fixed seed. The cost of a
- * selection does not depend on the values (no early exits), so random data measures the same work as real
- * embeddings.
+ * <p>Data ({@code data}), from a fixed seed: {@code gaussian}, unit vectors with independent Gaussian entries and
+ * one unit query; {@code clustered}, unit vectors shaped like embeddings of a corpus with repeated content: a
+ * direction all share, 20 topics, and groups of 1 to 6 near-duplicates, with a query on one topic. The floor is
+ * the same for both, but the work is not: the engine computes the columns of its guessed next picks in the pass
+ * of the current one, and its guesses are right less often on clustered data.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,6 +58,9 @@ public class EngineBenchmark {
         "10000x1536x10", "10000x1536x50", "10000x1536x200" })
     public String shape;
 
+    @Param({ "gaussian", "clustered" })
+    public String data;
+
     /** {@code scalar} or {@code panama}, forced through {@link KernelOpsProvider#choose(String)}. */
     @Param({ "scalar", "panama" })
     public String ops;
@@ -74,7 +79,7 @@ public class EngineBenchmark {
         int d = Integer.parseInt(parts[1]);
         size = Integer.parseInt(parts[2]);
         Random random = new Random(42);
-        problem = new SelectionProblem(unitVectors(random, k, d), unitVectors(random, 1, d), d);
+        problem = data.equals("clustered") ? clustered(random, k, d) : new SelectionProblem(unitVectors(random, k, d), unitVectors(random, 1, d), d);
         options = SiftOptions.builder(size).build();
         KernelOps kernelOps = KernelOpsProvider.choose(ops).ops();
         sift = new SiftSelector(kernelOps);
@@ -97,6 +102,45 @@ public class EngineBenchmark {
             }
         }
         return out;
+    }
+
+    /** See the class comment: shared direction + topic + group centre + per-vector noise, normalised. */
+    static SelectionProblem clustered(Random random, int count, int dims) {
+        int topicCount = 20;
+        float[] shared = unitVectors(random, 1, dims);
+        float[] topics = unitVectors(random, topicCount, dims);
+        double noise = 1 / Math.sqrt(dims);
+        float[] vectors = new float[count * dims];
+        double[] centre = new double[dims];
+        for (int i = 0; i < count;) {
+            int topic = random.nextInt(topicCount);
+            for (int j = 0; j < dims; j++) {
+                centre[j] = 0.8 * shared[j] + 0.7 * topics[topic * dims + j] + 0.6 * noise * random.nextGaussian();
+            }
+            for (int member = 1 + random.nextInt(6); member > 0 && i < count; member--, i++) {
+                addNormalised(vectors, i, centre, 0.15 * noise, random);
+            }
+        }
+        float[] query = new float[dims];
+        for (int j = 0; j < dims; j++) {
+            centre[j] = 0.8 * shared[j] + 0.7 * topics[j];
+        }
+        addNormalised(query, 0, centre, 0.6 * noise, random);
+        return new SelectionProblem(vectors, query, dims);
+    }
+
+    private static void addNormalised(float[] out, int row, double[] centre, double noise, Random random) {
+        int dims = centre.length;
+        double[] v = new double[dims];
+        double sq = 0;
+        for (int j = 0; j < dims; j++) {
+            v[j] = centre[j] + noise * random.nextGaussian();
+            sq += v[j] * v[j];
+        }
+        double scale = 1 / Math.sqrt(sq);
+        for (int j = 0; j < dims; j++) {
+            out[row * dims + j] = (float) (v[j] * scale);
+        }
     }
 
     @Benchmark

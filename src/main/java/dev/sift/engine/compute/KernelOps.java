@@ -49,6 +49,21 @@ public interface KernelOps {
         dotRows(rows, count, dims, x, xOffset, out);
     }
 
+    /**
+     * How many vectors {@link #dotRowRangeMany} multiplies with the rows in one read of them, at about the cost of
+     * one product with {@link #dotRowRange}: more than 1 where reading and widening the rows, not the arithmetic,
+     * limits a pass.
+     */
+    int productsPerPass();
+
+    /**
+     * {@code outs[c][r] = dot(rows, r*dims, x_c)} for {@code r} in {@code [from, to)} and {@code c} in
+     * {@code [0, count)}, where {@code x_c} is {@code xs[c*dims, (c+1)*dims)}: float values widened to double. The
+     * widening is exact, so each product follows the contract exactly as with the floats; several matrix-vector
+     * products share one read of the rows.
+     */
+    void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs);
+
     /** Adds eight lane sums in the contract's fixed order. */
     static double sumLanes(double[] lanes) {
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));

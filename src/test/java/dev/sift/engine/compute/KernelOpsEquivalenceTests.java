@@ -203,6 +203,56 @@ public class KernelOpsEquivalenceTests {
     }
 
     @Test
+    public void testScalarDotRowRangeMany() {
+        checkDotRowRangeMany(ScalarKernelOps.INSTANCE);
+    }
+
+    @Test
+    public void testPanamaWideDotRowRangeManyIsBitIdentical() {
+        checkDotRowRangeMany(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowDotRowRangeManyIsBitIdentical() {
+        checkDotRowRangeMany(panama(false));
+    }
+
+    /**
+     * Several widened vectors at once (1 to 9, across the kernels' blocks of 4), over slices starting and ending
+     * anywhere: each product equals the contract on the floats; rows outside the slice are not written.
+     */
+    private static void checkDotRowRangeMany(KernelOps ops) {
+        Random random = new Random(8);
+        for (int dims : new int[] { 1, 7, 8, 9, 16, 31, 100, 384, 768 }) {
+            int count = 23;
+            float[] rows = values(random, count * dims);
+            for (int vectors = 1; vectors <= 9; vectors++) {
+                float[] x = values(random, vectors * dims);
+                double[] widened = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    widened[i] = x[i];
+                }
+                for (int trial = 0; trial < 6; trial++) {
+                    int from = trial == 0 ? 0 : random.nextInt(count + 1);
+                    int to = trial == 0 ? count : from + random.nextInt(count - from + 1);
+                    double[][] outs = new double[vectors][count];
+                    for (double[] out : outs) {
+                        java.util.Arrays.fill(out, -7.0);
+                    }
+                    ops.dotRowRangeMany(rows, from, to, dims, widened, vectors, outs);
+                    for (int c = 0; c < vectors; c++) {
+                        for (int r = 0; r < count; r++) {
+                            double expected = r >= from && r < to ? contractDot(rows, r * dims, x, c * dims, dims) : -7.0;
+                            String where = ops.name() + " dims " + dims + " vectors " + vectors + " [" + from + ", " + to + ")";
+                            assertBitsEqual(where + " vector " + c + " row " + r, expected, outs[c][r]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     public void testScalarDotRowsAndNorms() {
         checkDotRowsAndNorms(ScalarKernelOps.INSTANCE);
     }

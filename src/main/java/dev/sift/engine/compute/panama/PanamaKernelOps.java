@@ -30,6 +30,13 @@ public final class PanamaKernelOps implements KernelOps {
     /** Rows per block of the 256-bit product: 8 half-accumulators plus x's halves use 10 of 16 registers. */
     private static final int NARROW_BLOCK_ROWS = 4;
 
+    /**
+     * Vectors per block of {@link #dotRowRangeMany}. The 512-bit block is 4 rows by 4 vectors: 16 accumulators, 4
+     * vector blocks and a row block use 21 of 32 registers, and each widened row block serves 4 multiply-adds. The
+     * 256-bit block is 1 row by 4 vectors: 8 half-accumulators and a row's two halves use 10 of 16 registers.
+     */
+    private static final int MANY_VECTORS = 4;
+
     private final boolean wide;
 
     /** @param wide use 512-bit double vectors (true where the hardware has them natively) */
@@ -95,6 +102,176 @@ public final class PanamaKernelOps implements KernelOps {
             norms[r] = dot512(rows, r * dims, rows, r * dims, dims);
             out[r] = dot512(rows, r * dims, x, xOffset, dims);
         }
+    }
+
+    @Override
+    public int productsPerPass() {
+        return MANY_VECTORS;
+    }
+
+    @Override
+    public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
+        double[] lanes = new double[LANES];
+        int c = 0;
+        for (; c + MANY_VECTORS <= count; c += MANY_VECTORS) {
+            int r = from;
+            if (wide) {
+                for (; r + 4 <= to; r += 4) {
+                    dotFourRowsFourVectors512(rows, r, dims, xs, c, outs, lanes);
+                }
+            } else {
+                for (; r < to; r++) {
+                    dotRowFourVectors256(rows, r, dims, xs, c, outs, lanes);
+                }
+            }
+            for (; r < to; r++) {
+                for (int v = c; v < c + MANY_VECTORS; v++) {
+                    outs[v][r] = dotWidened(rows, r * dims, xs, v * dims, dims);
+                }
+            }
+        }
+        for (; c < count; c++) {
+            for (int r = from; r < to; r++) {
+                outs[c][r] = dotWidened(rows, r * dims, xs, c * dims, dims);
+            }
+        }
+    }
+
+    private double dotWidened(float[] a, int aOffset, double[] b, int bOffset, int length) {
+        return wide ? dotWidened512(a, aOffset, b, bOffset, length) : dotWidened256(a, aOffset, b, bOffset, length);
+    }
+
+    /** A row of floats times a vector already widened to doubles. */
+    private static double dotWidened512(float[] a, int aOffset, double[] b, int bOffset, int length) {
+        DoubleVector acc = DoubleVector.zero(D8);
+        int blocked = length - length % LANES;
+        int i = 0;
+        for (; i < blocked; i += LANES) {
+            acc = widen8(a, aOffset + i).fma(DoubleVector.fromArray(D8, b, bOffset + i), acc);
+        }
+        double[] lanes = new double[LANES];
+        acc.intoArray(lanes, 0);
+        return finishWidened(lanes, a, aOffset, b, bOffset, i, length);
+    }
+
+    private static double dotWidened256(float[] a, int aOffset, double[] b, int bOffset, int length) {
+        DoubleVector lo = DoubleVector.zero(D4);
+        DoubleVector hi = DoubleVector.zero(D4);
+        int blocked = length - length % LANES;
+        int i = 0;
+        for (; i < blocked; i += LANES) {
+            lo = widen4(a, aOffset + i).fma(DoubleVector.fromArray(D4, b, bOffset + i), lo);
+            hi = widen4(a, aOffset + i + 4).fma(DoubleVector.fromArray(D4, b, bOffset + i + 4), hi);
+        }
+        double[] lanes = new double[LANES];
+        lo.intoArray(lanes, 0);
+        hi.intoArray(lanes, 4);
+        return finishWidened(lanes, a, aOffset, b, bOffset, i, length);
+    }
+
+    /** Rows {@code r .. r+3} times widened vectors {@code c .. c+3}: each widened row block serves four vectors. */
+    private static void dotFourRowsFourVectors512(float[] rows, int r, int dims, double[] xs, int c, double[][] outs, double[] lanes) {
+        DoubleVector a00 = DoubleVector.zero(D8), a01 = a00, a02 = a00, a03 = a00;
+        DoubleVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        DoubleVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        DoubleVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+        int x0 = c * dims, x1 = x0 + dims, x2 = x1 + dims, x3 = x2 + dims;
+        int blocked = dims - dims % LANES;
+        int i = 0;
+        for (; i < blocked; i += LANES) {
+            DoubleVector v0 = DoubleVector.fromArray(D8, xs, x0 + i);
+            DoubleVector v1 = DoubleVector.fromArray(D8, xs, x1 + i);
+            DoubleVector v2 = DoubleVector.fromArray(D8, xs, x2 + i);
+            DoubleVector v3 = DoubleVector.fromArray(D8, xs, x3 + i);
+            DoubleVector row = widen8(rows, o0 + i);
+            a00 = row.fma(v0, a00);
+            a01 = row.fma(v1, a01);
+            a02 = row.fma(v2, a02);
+            a03 = row.fma(v3, a03);
+            row = widen8(rows, o1 + i);
+            a10 = row.fma(v0, a10);
+            a11 = row.fma(v1, a11);
+            a12 = row.fma(v2, a12);
+            a13 = row.fma(v3, a13);
+            row = widen8(rows, o2 + i);
+            a20 = row.fma(v0, a20);
+            a21 = row.fma(v1, a21);
+            a22 = row.fma(v2, a22);
+            a23 = row.fma(v3, a23);
+            row = widen8(rows, o3 + i);
+            a30 = row.fma(v0, a30);
+            a31 = row.fma(v1, a31);
+            a32 = row.fma(v2, a32);
+            a33 = row.fma(v3, a33);
+        }
+        int y0 = c, y1 = c + 1, y2 = c + 2, y3 = c + 3;
+        a00.intoArray(lanes, 0);
+        outs[y0][r] = finishWidened(lanes, rows, o0, xs, x0, i, dims);
+        a01.intoArray(lanes, 0);
+        outs[y1][r] = finishWidened(lanes, rows, o0, xs, x1, i, dims);
+        a02.intoArray(lanes, 0);
+        outs[y2][r] = finishWidened(lanes, rows, o0, xs, x2, i, dims);
+        a03.intoArray(lanes, 0);
+        outs[y3][r] = finishWidened(lanes, rows, o0, xs, x3, i, dims);
+        a10.intoArray(lanes, 0);
+        outs[y0][r + 1] = finishWidened(lanes, rows, o1, xs, x0, i, dims);
+        a11.intoArray(lanes, 0);
+        outs[y1][r + 1] = finishWidened(lanes, rows, o1, xs, x1, i, dims);
+        a12.intoArray(lanes, 0);
+        outs[y2][r + 1] = finishWidened(lanes, rows, o1, xs, x2, i, dims);
+        a13.intoArray(lanes, 0);
+        outs[y3][r + 1] = finishWidened(lanes, rows, o1, xs, x3, i, dims);
+        a20.intoArray(lanes, 0);
+        outs[y0][r + 2] = finishWidened(lanes, rows, o2, xs, x0, i, dims);
+        a21.intoArray(lanes, 0);
+        outs[y1][r + 2] = finishWidened(lanes, rows, o2, xs, x1, i, dims);
+        a22.intoArray(lanes, 0);
+        outs[y2][r + 2] = finishWidened(lanes, rows, o2, xs, x2, i, dims);
+        a23.intoArray(lanes, 0);
+        outs[y3][r + 2] = finishWidened(lanes, rows, o2, xs, x3, i, dims);
+        a30.intoArray(lanes, 0);
+        outs[y0][r + 3] = finishWidened(lanes, rows, o3, xs, x0, i, dims);
+        a31.intoArray(lanes, 0);
+        outs[y1][r + 3] = finishWidened(lanes, rows, o3, xs, x1, i, dims);
+        a32.intoArray(lanes, 0);
+        outs[y2][r + 3] = finishWidened(lanes, rows, o3, xs, x2, i, dims);
+        a33.intoArray(lanes, 0);
+        outs[y3][r + 3] = finishWidened(lanes, rows, o3, xs, x3, i, dims);
+    }
+
+    /** Row {@code r} times widened vectors {@code c .. c+3}, with two 256-bit half-accumulators per vector. */
+    private static void dotRowFourVectors256(float[] rows, int r, int dims, double[] xs, int c, double[][] outs, double[] lanes) {
+        DoubleVector lo0 = DoubleVector.zero(D4), lo1 = lo0, lo2 = lo0, lo3 = lo0;
+        DoubleVector hi0 = lo0, hi1 = lo0, hi2 = lo0, hi3 = lo0;
+        int o = r * dims;
+        int x0 = c * dims, x1 = x0 + dims, x2 = x1 + dims, x3 = x2 + dims;
+        int blocked = dims - dims % LANES;
+        int i = 0;
+        for (; i < blocked; i += LANES) {
+            DoubleVector lo = widen4(rows, o + i);
+            DoubleVector hi = widen4(rows, o + i + 4);
+            lo0 = lo.fma(DoubleVector.fromArray(D4, xs, x0 + i), lo0);
+            hi0 = hi.fma(DoubleVector.fromArray(D4, xs, x0 + i + 4), hi0);
+            lo1 = lo.fma(DoubleVector.fromArray(D4, xs, x1 + i), lo1);
+            hi1 = hi.fma(DoubleVector.fromArray(D4, xs, x1 + i + 4), hi1);
+            lo2 = lo.fma(DoubleVector.fromArray(D4, xs, x2 + i), lo2);
+            hi2 = hi.fma(DoubleVector.fromArray(D4, xs, x2 + i + 4), hi2);
+            lo3 = lo.fma(DoubleVector.fromArray(D4, xs, x3 + i), lo3);
+            hi3 = hi.fma(DoubleVector.fromArray(D4, xs, x3 + i + 4), hi3);
+        }
+        lo0.intoArray(lanes, 0);
+        hi0.intoArray(lanes, 4);
+        outs[c][r] = finishWidened(lanes, rows, o, xs, x0, i, dims);
+        lo1.intoArray(lanes, 0);
+        hi1.intoArray(lanes, 4);
+        outs[c + 1][r] = finishWidened(lanes, rows, o, xs, x1, i, dims);
+        lo2.intoArray(lanes, 0);
+        hi2.intoArray(lanes, 4);
+        outs[c + 2][r] = finishWidened(lanes, rows, o, xs, x2, i, dims);
+        lo3.intoArray(lanes, 0);
+        hi3.intoArray(lanes, 4);
+        outs[c + 3][r] = finishWidened(lanes, rows, o, xs, x3, i, dims);
     }
 
     private static DoubleVector widen8(float[] a, int offset) {
@@ -249,6 +426,14 @@ public final class PanamaKernelOps implements KernelOps {
         lo3.intoArray(lanes, 0);
         hi3.intoArray(lanes, 4);
         out[r + 3] = finish(lanes, rows, o3, x, xOffset, i, dims);
+    }
+
+    /** {@link #finish} for a vector already widened to doubles. */
+    private static double finishWidened(double[] lanes, float[] a, int aOffset, double[] b, int bOffset, int from, int length) {
+        for (int i = from, lane = 0; i < length; i++, lane++) {
+            lanes[lane] += a[aOffset + i] * b[bOffset + i];
+        }
+        return KernelOps.sumLanes(lanes);
     }
 
     /** Adds the tail past the last full block to lanes 0, 1, … and sums the lanes in contract order. */

@@ -1,0 +1,142 @@
+package dev.sift.engine;
+
+import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.compute.ScalarKernelOps;
+import org.junit.Test;
+
+import java.util.Random;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * Columns computed ahead (PosteriorState with {@link KernelOps#productsPerPass} above 1, guesses from
+ * {@link NextPicks}) change when the work is done, never the result: every selection is bit-identical to the one
+ * made a pass per pick, and the guesses save passes. Both run on the scalar kernels, wrapped to claim 1 or 4
+ * products per pass, so these checks hold on every JVM.
+ */
+public class ColumnsAheadTests {
+
+    /** The scalar kernels, claiming {@code productsPerPass} products per pass and counting the rows they read. */
+    private static final class CountingOps implements KernelOps {
+        private final int productsPerPass;
+        long rowsRead;
+
+        CountingOps(int productsPerPass) {
+            this.productsPerPass = productsPerPass;
+        }
+
+        @Override
+        public String name() {
+            return "counting[" + productsPerPass + "]";
+        }
+
+        @Override
+        public double dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+            return ScalarKernelOps.INSTANCE.dot(a, aOffset, b, bOffset, length);
+        }
+
+        @Override
+        public void dotRows(float[] rows, int count, int dims, float[] x, int xOffset, double[] out) {
+            rowsRead += count;
+            ScalarKernelOps.INSTANCE.dotRows(rows, count, dims, x, xOffset, out);
+        }
+
+        @Override
+        public void dotRowRange(float[] rows, int from, int to, int dims, float[] x, int xOffset, double[] out) {
+            rowsRead += to - from;
+            ScalarKernelOps.INSTANCE.dotRowRange(rows, from, to, dims, x, xOffset, out);
+        }
+
+        @Override
+        public void dotRowsAndNorms(float[] rows, int count, int dims, float[] x, int xOffset, double[] out, double[] norms) {
+            rowsRead += count;
+            ScalarKernelOps.INSTANCE.dotRowsAndNorms(rows, count, dims, x, xOffset, out, norms);
+        }
+
+        @Override
+        public int productsPerPass() {
+            return productsPerPass;
+        }
+
+        @Override
+        public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
+            rowsRead += to - from;
+            ScalarKernelOps.INSTANCE.dotRowRangeMany(rows, from, to, dims, xs, count, outs);
+        }
+    }
+
+    @Test
+    public void testSelectionsAreBitIdenticalWithAndWithoutColumnsAhead() {
+        for (int seed = 0; seed < 150; seed++) {
+            Random random = new Random(seed);
+            int candidates = 1 + random.nextInt(seed % 5 == 0 ? 400 : 60);
+            int dims = RandomProblems.DIMS[random.nextInt(RandomProblems.DIMS.length)];
+            boolean unit = random.nextBoolean();
+            float[] c = RandomProblems.candidates(random, candidates, dims, unit);
+            float[] t = RandomProblems.targets(random, c, 1 + random.nextInt(3), dims, unit);
+            SelectionProblem problem = new SelectionProblem(c, t, dims);
+            boolean repeats = seed % 4 == 3;
+            SiftOptions.Builder options = SiftOptions.builder(1 + random.nextInt(repeats ? 80 : Math.min(candidates, 60)))
+                .lambda(new double[] { 1e-3, 0.01, 0.1, 1.0 }[random.nextInt(4)])
+                .allowRepeats(repeats);
+            if (seed % 7 == 0) {
+                options.minGain(1e-4);
+            }
+            String where = "seed " + seed + " " + candidates + "x" + dims + (repeats ? " repeats" : "");
+            Selection onePerPass = new SiftSelector(new CountingOps(1)).select(problem, options.build());
+            Selection ahead = new SiftSelector(new CountingOps(4)).select(problem, options.build());
+            assertBitsEqual(where, onePerPass, ahead);
+            int size = Math.min(candidates, 30);
+            int[] order = new int[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = size - 1 - i;
+            }
+            Selection scoredOne = Trajectories.score(new CountingOps(1), problem, 0.01, order, Cancellation.NONE);
+            Selection scoredAhead = Trajectories.score(new CountingOps(4), problem, 0.01, order, Cancellation.NONE);
+            assertBitsEqual(where + " fixed order", scoredOne, scoredAhead);
+        }
+    }
+
+    /**
+     * The work: a pass per pick without columns ahead; with them, a pass per four picks when the guesses are right,
+     * as they are for a fixed order, and for SIFT on random directions most of the time.
+     */
+    @Test
+    public void testColumnsAheadSavePasses() {
+        Random random = new Random(7);
+        int candidates = 500, dims = 256, picks = 40;
+        float[] c = new float[candidates * dims];
+        for (int i = 0; i < candidates; i++) {
+            System.arraycopy(RandomProblems.gaussian(random, dims, 1.0), 0, c, i * dims, dims);
+        }
+        SelectionProblem problem = new SelectionProblem(c, RandomProblems.gaussian(random, dims, 1.0), dims);
+
+        CountingOps one = new CountingOps(1);
+        new SiftSelector(one).select(problem, SiftOptions.builder(picks).build());
+        assertEquals("one pass for the targets and one per pick", (long) candidates * (1 + picks), one.rowsRead);
+
+        CountingOps ahead = new CountingOps(4);
+        new SiftSelector(ahead).select(problem, SiftOptions.builder(picks).build());
+        long passes = ahead.rowsRead / candidates;
+        assertTrue("SIFT with columns ahead: " + passes + " passes for " + picks + " picks", passes <= 1 + picks / 2);
+
+        int[] order = new int[picks];
+        for (int i = 0; i < picks; i++) {
+            order[i] = (i * 37) % candidates;
+        }
+        CountingOps fixed = new CountingOps(4);
+        Trajectories.score(fixed, problem, 0.01, order, Cancellation.NONE);
+        assertEquals("a known order: one pass per four picks", (long) candidates * (1 + picks / 4), fixed.rowsRead);
+    }
+
+    private static void assertBitsEqual(String where, Selection expected, Selection actual) {
+        assertArrayEquals(where, expected.picks(), actual.picks());
+        assertEquals(where + " prior", Double.doubleToRawLongBits(expected.priorVariance()), Double.doubleToRawLongBits(actual.priorVariance()));
+        for (int n = 0; n < expected.steps(); n++) {
+            assertEquals(where + " V step " + n, Double.doubleToRawLongBits(expected.variance(n)), Double.doubleToRawLongBits(actual.variance(n)));
+            assertEquals(where + " gain step " + n, Double.doubleToRawLongBits(expected.gain(n)), Double.doubleToRawLongBits(actual.gain(n)));
+        }
+    }
+}
