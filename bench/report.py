@@ -42,8 +42,8 @@ def main(argv):
     if not files:
         sys.exit(__doc__)
 
-    sel = {}  # (vm, K, d, N, ops) -> {method: (ms, err)}
-    dot = {}  # (vm, K, d, ops) -> (us, err)
+    sel = {}  # (vm, K, d, N, ops, data) -> {method: (ms, err)}
+    dot = {}  # (vm, K, d, ops, products) -> (us, err)
     peaks = {}
     vms = []
     for path in files:
@@ -68,10 +68,10 @@ def main(argv):
                 peaks[(vm, method)] = max(iterations) / 1e9
             elif cls == "EngineBenchmark":
                 k, d, n = (int(x) for x in params["shape"].split("x"))
-                sel.setdefault((vm, k, d, n, params["ops"]), {})[method] = (score, err)
+                sel.setdefault((vm, k, d, n, params["ops"], params.get("data", "gaussian")), {})[method] = (score, err)
             elif cls == "DotRowsBenchmark":
                 k, d = (int(x) for x in params["shape"].split("x"))
-                dot[(vm, k, d, params["ops"])] = (score, err)
+                dot[(vm, k, d, params["ops"], 4 if method == "dotRowsFour" else 1)] = (score, err)
 
     if peak is None:
         measured = [v for (vm, m), v in peaks.items() if m == "fma512"]
@@ -89,36 +89,38 @@ def main(argv):
         return g, (100 * g / peak if peak else float("nan"))
 
     if sel:
-        print("Times in ms: median / fastest call. Rates: floor multiply-adds per second of the fastest call.")
+        print("Times in ms: median / fastest call. Rates: floor multiply-adds per second of the median call "
+              "(% peak of the fastest call in brackets).")
         print()
-        print("| JVM | K | d | N | kernels | SIFT ms | SIFT GFMA/s | % peak | nearest ms | nearest GFMA/s | MMR ms | MMR GFMA/s |")
-        print("|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|")
-        for key in sorted(sel, key=lambda t: (vms.index(t[0]), t[1], t[2], t[3], t[4] != "scalar")):
-            vm, k, d, n, ops = key
+        print("| JVM | K | d | N | kernels | data | SIFT ms | SIFT GFMA/s | % peak | nearest ms | nearest GFMA/s | MMR ms | MMR GFMA/s |")
+        print("|---|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|")
+        for key in sorted(sel, key=lambda t: (vms.index(t[0]), t[1], t[2], t[3], t[4] != "scalar", t[5])):
+            vm, k, d, n, ops, data = key
             row = sel[key]
-            cells = [vm, str(k), str(d), str(n), ops]
+            cells = [vm, str(k), str(d), str(n), ops, data]
             for method in ("sift", "nearest", "mmr"):
                 if method in row:
                     median, best = row[method]
-                    g, pct = rate(method, k, d, n, best)
+                    g, pct = rate(method, k, d, n, median)
+                    _, best_pct = rate(method, k, d, n, best)
                     cells.append(f"{median:.3g} / {best:.3g}")
                     cells.append(f"{g:.2f}")
                     if method == "sift":
-                        cells.append(f"{pct:.0f}%")
+                        cells.append(f"{pct:.0f}% ({best_pct:.0f}%)")
                 else:
                     cells += ["–", "–"] + (["–"] if method == "sift" else [])
             print("| " + " | ".join(cells) + " |")
         print()
 
     if dot:
-        print("| JVM | K | d | kernels | dotRows µs (median / fastest) | GFMA/s | % peak | GB/s of candidates read |")
-        print("|---|--:|--:|---|--:|--:|--:|--:|")
-        for key in sorted(dot, key=lambda t: (vms.index(t[0]), t[1] * t[2], t[1], t[3] != "scalar")):
-            vm, k, d, ops = key
+        print("| JVM | K | d | kernels | products per pass | µs (median / fastest) | GFMA/s | % peak | GB/s of candidates read |")
+        print("|---|--:|--:|---|--:|--:|--:|--:|--:|")
+        for key in sorted(dot, key=lambda t: (vms.index(t[0]), t[1] * t[2], t[1], t[3] != "scalar", t[4])):
+            vm, k, d, ops, products = key
             median, best = dot[key]
-            g = k * d / (best * 1e-6) / 1e9
+            g = products * k * d / (best * 1e-6) / 1e9
             pct = f"{100 * g / peak:.0f}%" if peak else "–"
-            print(f"| {vm} | {k} | {d} | {ops} | {median:.3g} / {best:.3g} | {g:.2f} | {pct} | {4 * g:.1f} |")
+            print(f"| {vm} | {k} | {d} | {ops} | {products} | {median:.3g} / {best:.3g} | {g:.2f} | {pct} | {4 * g / products:.1f} |")
         print()
 
 

@@ -7,10 +7,12 @@ import dev.sift.es.rescore.SiftRescorerBuilder;
 import dev.sift.es.retriever.SiftRankBuilder;
 import dev.sift.es.retriever.SiftRankDoc;
 import dev.sift.es.retriever.SiftRetrieverBuilder;
+import dev.sift.es.retriever.SiftSearchTaskFilter;
 import dev.sift.es.retriever.SiftShardVectorFetchSubPhase;
 import dev.sift.es.stats.RestSiftStatsAction;
 import dev.sift.es.stats.TransportSiftStatsAction;
 import org.elasticsearch.action.ActionRequest;
+import org.elasticsearch.action.support.ActionFilter;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
@@ -129,6 +131,12 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlug
     @Override
     public Collection<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
         return List.of(new ActionHandler<>(TransportSiftStatsAction.TYPE, TransportSiftStatsAction.class));
+    }
+
+    /** Lets a {@code sift} retriever's selection see its searches' tasks, to stop when they are cancelled. */
+    @Override
+    public Collection<ActionFilter> getActionFilters() {
+        return List.of(new SiftSearchTaskFilter());
     }
 
     @Override

@@ -46,15 +46,23 @@ public final class SiftRankBuilder extends RankBuilder {
     /** Where the targets came from, named in errors: {@code query_vector}, {@code query_vectors} or the knn's vector. */
     private final String vectorParameter;
     private final SiftCoordinatorLedger ledger = new SiftCoordinatorLedger();
+    /** Never serialised: a copy read from the wire (a shard's) runs no selection and watches no task. */
+    private final SelectionTasks tasks;
 
     /**
      * @param spec            the selection, with its target vectors set
      * @param vectorParameter the request parameter the targets came from, for error messages
      */
     public SiftRankBuilder(SelectionSpec spec, String vectorParameter, int rankWindowSize) {
+        this(spec, vectorParameter, rankWindowSize, new SelectionTasks());
+    }
+
+    /** @param tasks the searches the selection stops for, shared with the retriever that made this builder */
+    SiftRankBuilder(SelectionSpec spec, String vectorParameter, int rankWindowSize, SelectionTasks tasks) {
         super(rankWindowSize);
         this.spec = Objects.requireNonNull(spec);
         this.vectorParameter = Objects.requireNonNull(vectorParameter);
+        this.tasks = Objects.requireNonNull(tasks);
         if (spec.queryVectors() == null) {
             throw new IllegalArgumentException("the [" + NAME + "] rank needs its target vectors set");
         }
@@ -64,6 +72,7 @@ public final class SiftRankBuilder extends RankBuilder {
         super(in);
         this.spec = new SelectionSpec(in);
         this.vectorParameter = in.readString();
+        this.tasks = new SelectionTasks();
     }
 
     @Override
@@ -94,6 +103,10 @@ public final class SiftRankBuilder extends RankBuilder {
 
     String vectorParameter() {
         return vectorParameter;
+    }
+
+    SelectionTasks tasks() {
+        return tasks;
     }
 
     SiftCoordinatorLedger ledger() {
@@ -129,7 +142,7 @@ public final class SiftRankBuilder extends RankBuilder {
 
     @Override
     public RankFeaturePhaseRankCoordinatorContext buildRankFeaturePhaseCoordinatorContext(int size, int from, Client client) {
-        return new SiftRankCoordinatorContext(size, from, rankWindowSize(), spec, vectorParameter, ledger);
+        return new SiftRankCoordinatorContext(size, from, rankWindowSize(), spec, vectorParameter, ledger, tasks);
     }
 
     @Override

@@ -45,6 +45,8 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
     private final SelectionSpec spec;
     private final String vectorParameter;
     private final SiftCoordinatorLedger ledger;
+    /** Checked once per greedy step: the outer and inner searches' tasks (see {@link SelectionTasks}). */
+    private final Cancellation cancellation;
     /** The selected hits in selection order, once {@link #computeScores} ran. */
     private volatile RankFeatureDoc[] selected;
 
@@ -54,12 +56,14 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
         int rankWindowSize,
         SelectionSpec spec,
         String vectorParameter,
-        SiftCoordinatorLedger ledger
+        SiftCoordinatorLedger ledger,
+        Cancellation cancellation
     ) {
         super(size, from, rankWindowSize, false);
         this.spec = spec;
         this.vectorParameter = vectorParameter;
         this.ledger = ledger;
+        this.cancellation = cancellation;
     }
 
     @Override
@@ -99,7 +103,7 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
                 targets,
                 vectors,
                 DEFAULT_SIZE,
-                Cancellation.NONE,
+                cancellation,
                 compute.breaker()
             );
             RankFeatureDoc[] chosen = new RankFeatureDoc[picks.count()];

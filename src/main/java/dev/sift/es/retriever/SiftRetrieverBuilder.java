@@ -111,6 +111,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
     }
 
     private final SelectionSpec spec;
+    private final SelectionTasks tasks;
 
     /**
      * @param spec the selection; without target vectors, {@code inner} must be a {@code knn} retriever
@@ -118,7 +119,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
      *                                  or no target vectors
      */
     public SiftRetrieverBuilder(RetrieverBuilder inner, SelectionSpec spec, int rankWindowSize) {
-        this(new ArrayList<>(List.of(RetrieverSource.from(Objects.requireNonNull(inner)))), spec, rankWindowSize);
+        this(new ArrayList<>(List.of(RetrieverSource.from(Objects.requireNonNull(inner)))), spec, rankWindowSize, new SelectionTasks());
         if (rankWindowSize < 1) {
             throw new IllegalArgumentException(
                 "[" + RANK_WINDOW_SIZE_FIELD.getPreferredName() + "] must be at least 1, got " + rankWindowSize
@@ -139,10 +140,16 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
         }
     }
 
-    /** For {@link #clone}: the checks were made when the retriever was first built. */
-    private SiftRetrieverBuilder(List<RetrieverSource> innerRetrievers, SelectionSpec spec, int rankWindowSize) {
+    /** For {@link #clone}: the checks were made when the retriever was first built; the copies share its tasks. */
+    private SiftRetrieverBuilder(List<RetrieverSource> innerRetrievers, SelectionSpec spec, int rankWindowSize, SelectionTasks tasks) {
         super(innerRetrievers, rankWindowSize);
         this.spec = Objects.requireNonNull(spec);
+        this.tasks = tasks;
+    }
+
+    /** The searches this retriever's selection stops for when they are cancelled (set by {@link SiftSearchTaskFilter}). */
+    SelectionTasks tasks() {
+        return tasks;
     }
 
     public SelectionSpec spec() {
@@ -156,7 +163,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
 
     @Override
     protected SiftRetrieverBuilder clone(List<RetrieverSource> newChildRetrievers, List<QueryBuilder> newPreFilterQueryBuilders) {
-        SiftRetrieverBuilder copy = new SiftRetrieverBuilder(newChildRetrievers, spec, rankWindowSize);
+        SiftRetrieverBuilder copy = new SiftRetrieverBuilder(newChildRetrievers, spec, rankWindowSize, tasks);
         copy.retrieverName(retrieverName);
         copy.preFilterQueryBuilders = newPreFilterQueryBuilders;
         return copy;
@@ -171,7 +178,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
             withTargets = spec.withQueryVectors(List.of(knnQueryVector(source)));
             parameter = KNN_VECTOR_PARAMETER;
         }
-        source.rankBuilder(new SiftRankBuilder(withTargets, parameter, rankWindowSize));
+        source.rankBuilder(new SiftRankBuilder(withTargets, parameter, rankWindowSize, tasks));
         return source;
     }
 

@@ -22,7 +22,8 @@ import static org.junit.Assert.assertTrue;
  * A long selection (window 5000, size 2500, 384 dims: N²·K = 3·10¹⁰ multiply-adds, seconds of greedy steps) stops
  * promptly when its search is cancelled through the tasks API or reaches its {@code timeout}: the rescorer hands
  * Elasticsearch's cancellation check (task cancellation and the search timeout) to the engine, which runs it once
- * per greedy step. Afterwards no search task is left running and the request breaker is back to its baseline.
+ * per greedy step; the retriever checks the tasks of its outer and inner searches. Afterwards no search task is
+ * left running and the request breaker is back to its baseline.
  */
 public class CancellationIT extends SiftNodeTestCase {
 
@@ -50,10 +51,17 @@ public class CancellationIT extends SiftNodeTestCase {
         cancelAndMeasure("rescore", SiftRequests.matchAllSiftRescore(corpus.query(1), WINDOW, SELECT, 10));
     }
 
-    // The retriever is not tested here: its selection runs on the coordinating node, where Elasticsearch 8.19
-    // hands a rank-feature coordinator context neither the search task nor its timeout, so a cancelled
-    // retriever search answers only once the selection is done (37 s after the cancel for window 10000,
-    // size 2000, measured on a node). docs/retriever.md states the limitation.
+    /**
+     * The retriever's selection runs on the coordinating node, in the rank-feature phase of an inner search that
+     * Elasticsearch 8.19 neither links to the outer search's task nor hands a task; the plugin's action filter
+     * records both tasks for it. Cancelling the outer search (what a user sees and cancels) stops the selection.
+     */
+    @Test
+    public void retrieverStopsPromptlyWhenCancelled() throws Exception {
+        Map<String, Object> body = SiftRequests.retriever(corpus.query(2), WINDOW, SELECT);
+        body.put("size", 10);
+        cancelAndMeasure("retriever", body);
+    }
 
     @Test
     public void rescoreStopsAtItsTimeout() {
@@ -66,6 +74,24 @@ public class CancellationIT extends SiftNodeTestCase {
         System.out.printf(Locale.ROOT, "[cancellation] timeout 1s: answered after %.2f s: %s%n", seconds, SiftRequests.brief(r).substring(0, Math.min(200, r.body.length())));
         assertEquals(SiftRequests.brief(r), 200, r.status);
         assertEquals("the search should report its timeout: " + SiftRequests.brief(r), Boolean.TRUE, r.at("timed_out"));
+        assertTrue("a 1 s timeout answered after " + seconds + " s", seconds < 1 + PROMPT_SECONDS);
+        assertNoSearchTasksLeft();
+        assertBreakerBack(breakerBefore);
+    }
+
+    /** The outer search's timeout, which Elasticsearch does not pass to the inner search, stops the retriever's selection. */
+    @Test
+    public void retrieverStopsAtItsTimeout() {
+        Map<String, Object> body = SiftRequests.retriever(corpus.query(5), WINDOW, SELECT);
+        body.put("size", 10);
+        body.put("timeout", "1s");
+        long breakerBefore = NodeOps.requestBreakerBytes(client);
+        long start = System.nanoTime();
+        EsClient.Response r = client.post("/" + INDEX + "/_search", body);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "[cancellation] retriever timeout 1s: answered after %.2f s: %s%n", seconds, SiftRequests.brief(r).substring(0, Math.min(300, r.body.length())));
+        assertEquals(SiftRequests.brief(r), 504, r.status);
+        assertTrue("the error should name the timeout: " + r.body, r.body.contains("[timeout] of [1s]"));
         assertTrue("a 1 s timeout answered after " + seconds + " s", seconds < 1 + PROMPT_SECONDS);
         assertNoSearchTasksLeft();
         assertBreakerBack(breakerBefore);
@@ -126,7 +152,10 @@ public class CancellationIT extends SiftNodeTestCase {
         assertBreakerBack(breakerBefore);
     }
 
-    /** The id of the running top-level search task on {@link #INDEX}, or null. */
+    /**
+     * The id of the running top-level search task on {@link #INDEX} (the one a user cancels; a retriever's inner
+     * search has a parent, the multi-search it runs in), or null.
+     */
     private static String searchTask() {
         EsClient.Response r = ok(client.get("/_tasks?actions=indices:data/read/search&detailed=true"));
         Map<String, Object> nodes = r.at("nodes");
@@ -135,7 +164,8 @@ public class CancellationIT extends SiftNodeTestCase {
             if (tasks == null) continue;
             for (Map.Entry<String, Object> e : tasks.entrySet()) {
                 String description = Json.at(e.getValue(), "description");
-                if (description != null && description.contains(INDEX)) return e.getKey();
+                boolean topLevel = Json.at(e.getValue(), "parent_task_id") == null;
+                if (topLevel && description != null && description.contains(INDEX)) return e.getKey();
             }
         }
         return null;
