@@ -3,6 +3,7 @@ package dev.sift.es;
 import dev.sift.engine.compute.KernelOpsProvider;
 import dev.sift.es.compute.BackendChoice;
 import dev.sift.es.compute.SiftCompute;
+import dev.sift.es.rescore.ShardHitsLimit;
 import dev.sift.es.rescore.SiftRescorerBuilder;
 import dev.sift.es.retriever.SiftRankBuilder;
 import dev.sift.es.retriever.SiftRankDoc;
@@ -12,22 +13,23 @@ import dev.sift.es.retriever.SiftShardVectorFetchSubPhase;
 import dev.sift.es.stats.RestSiftStatsAction;
 import dev.sift.es.stats.TransportSiftStatsAction;
 import org.elasticsearch.action.ActionRequest;
-import org.elasticsearch.action.support.ActionFilter;
 import org.elasticsearch.action.ActionResponse;
+import org.elasticsearch.action.support.ActionFilter;
 import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
+import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.ClusterSettings;
 import org.elasticsearch.common.settings.IndexScopedSettings;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.settings.SettingsFilter;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.features.NodeFeature;
+import org.elasticsearch.index.IndexModule;
+import org.elasticsearch.indices.breaker.BreakerSettings;
 import org.elasticsearch.logging.LogManager;
 import org.elasticsearch.logging.Logger;
-import org.elasticsearch.common.breaker.CircuitBreaker;
-import org.elasticsearch.common.unit.ByteSizeValue;
-import org.elasticsearch.indices.breaker.BreakerSettings;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.CircuitBreakerPlugin;
 import org.elasticsearch.plugins.Plugin;
@@ -131,6 +133,12 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlug
     @Override
     public Collection<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
         return List.of(new ActionHandler<>(TransportSiftStatsAction.TYPE, TransportSiftStatsAction.class));
+    }
+
+    /** Lets a {@code sift} rescore that ends its search's rescorers return only the hits the search can use. */
+    @Override
+    public void onIndexModule(IndexModule indexModule) {
+        indexModule.addSearchOperationListener(new ShardHitsLimit());
     }
 
     /** Lets a {@code sift} retriever's selection see its searches' tasks, to stop when they are cancelled. */

@@ -29,6 +29,8 @@ final class SiftRescoreContext extends RescoreContext {
     private final CircuitBreaker breaker;
     /** Shard doc id to its pick; empty until the window was rescored in this context. */
     private final Map<Integer, Pick> picks = new HashMap<>();
+    /** The most hits the rescorer returns: unlimited unless {@link ShardHitsLimit} says how many the search needs. */
+    private int hitsLimit = Integer.MAX_VALUE;
 
     SiftRescoreContext(
         int windowSize,
@@ -71,6 +73,15 @@ final class SiftRescoreContext extends RescoreContext {
     @Nullable
     CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** Makes the rescorer return at most {@code limit} (at least 1) hits: the rest could never reach the response. */
+    void limitHits(int limit) {
+        this.hitsLimit = Math.max(1, limit);
+    }
+
+    int hitsLimit() {
+        return hitsLimit;
     }
 
     boolean hasPicks() {

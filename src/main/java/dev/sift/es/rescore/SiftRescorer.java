@@ -13,6 +13,7 @@ import org.elasticsearch.search.rescore.RescoreContext;
 import org.elasticsearch.search.rescore.Rescorer;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -44,7 +45,7 @@ final class SiftRescorer implements Rescorer {
             return topDocs; // no hit in the window has a vector: nothing to select from, the order stands
         }
         context.recordPicks(windowDocs, picks);
-        return new TopDocs(topDocs.totalHits, reorder(incoming, picks, context.keepUnselected()));
+        return new TopDocs(topDocs.totalHits, reorder(incoming, picks, context.keepUnselected(), context.hitsLimit()));
     }
 
     private static WindowSelector.Picks select(IndexSearcher searcher, SiftRescoreContext context, int[] windowDocs)
@@ -75,8 +76,11 @@ final class SiftRescorer implements Rescorer {
         }
     }
 
-    /** Selected hits first, then, if kept, every other incoming hit in its incoming order. */
-    private static ScoreDoc[] reorder(ScoreDoc[] incoming, WindowSelector.Picks picks, boolean keepUnselected) {
+    /**
+     * Selected hits first, then, if kept, every other incoming hit in its incoming order; the first {@code limit}
+     * of those. The scores are those of the whole order, so the limit changes none of them.
+     */
+    private static ScoreDoc[] reorder(ScoreDoc[] incoming, WindowSelector.Picks picks, boolean keepUnselected, int limit) {
         int selected = picks.count();
         boolean[] isSelected = new boolean[incoming.length];
         ScoreDoc[] out = new ScoreDoc[keepUnselected ? incoming.length : selected];
@@ -95,7 +99,7 @@ final class SiftRescorer implements Rescorer {
                 }
             }
         }
-        return out;
+        return out.length > limit ? Arrays.copyOf(out, limit) : out;
     }
 
     private static Set<Integer> toSet(int[] docs) {
