@@ -47,8 +47,10 @@ final class PosteriorState {
     private int passes;
     /** Candidates whose prior column was computed ahead of their observation, or -1 for a free slot. */
     private final int[] aheadCandidates;
-    /** Their prior columns {@code k_0(·,x)}, or null. */
+    /** Their columns, {@code k_0(·,x)} less the first {@link #aheadCorrected} observations' terms, or null. */
     private final double[][] aheadColumns;
+    /** How many earlier observations' terms each column ahead already had subtracted. */
+    private final int[] aheadCorrected;
     private final double priorVariance;
     private double variance;
 
@@ -78,6 +80,7 @@ final class PosteriorState {
         this.aheadCandidates = new int[ops.productsPerPass() - 1];
         Arrays.fill(aheadCandidates, -1);
         this.aheadColumns = new double[aheadCandidates.length][];
+        this.aheadCorrected = new int[aheadCandidates.length];
     }
 
     /** Passes over the candidate vectors so far, the first included: a measure of the work done. */
@@ -165,11 +168,15 @@ final class PosteriorState {
      *                   compute ahead
      */
     double observe(int x, IntFunction<int[]> likelyNext) {
-        double[] column = takeAhead(x);
-        if (column == null) {
-            column = priorColumn(x, likelyNext);
+        for (int slot = 0; slot < aheadCandidates.length; slot++) {
+            if (aheadCandidates[slot] == x) {
+                double[] column = aheadColumns[slot];
+                aheadCandidates[slot] = -1;
+                aheadColumns[slot] = null;
+                return observe(x, column, aheadCorrected[slot]);
+            }
         }
-        return observe(x, column);
+        return observe(x, priorColumn(x, likelyNext), observed);
     }
 
     /**
@@ -177,8 +184,13 @@ final class PosteriorState {
      * {@link KernelOps} (MMR needs it anyway); the array is taken over and becomes the scaled column {@code c_t}.
      */
     double observe(int x, double[] column) {
+        return observe(x, column, 0);
+    }
+
+    /** {@link #observe(int, double[])} for a column that already had the first {@code corrected} observations' terms subtracted. */
+    private double observe(int x, double[] column, int corrected) {
         double gain = gain(x);
-        subtractEarlierColumns(column, x);
+        subtractEarlierColumns(new double[][] { column }, new int[] { x }, 1, corrected);
         // The denominator uses the tracked diagonal, the same value the gain used, so V decreases by exactly
         // the gain that won the argmax.
         double scale = 1.0 / Math.sqrt(diagonal[x] + lambda);
@@ -203,49 +215,77 @@ final class PosteriorState {
     }
 
     /**
-     * {@code column[i] -= c_s(i)·c_s(x)} for every earlier observation {@code s}, in order. Four earlier columns
-     * go per sweep over {@code column}, each element still taking the four subtractions in the order of {@code s},
-     * so the result is the same as one sweep per column.
+     * {@code out_c[i] -= c_s(i)·c_s(x_c)} for observations {@code s} from {@code from} on, in the order of {@code s},
+     * for the first {@code count} columns {@code outs} of candidates {@code of}. Each sweep over the candidates takes
+     * four earlier columns and, when there are four, four outputs at once, so the earlier columns (K·t doubles,
+     * beyond L2 for large windows and selections) are read once per four outputs; each element still takes its
+     * subtractions one by one in the order of {@code s}, so the result is the same as one sweep per pair.
      */
-    private void subtractEarlierColumns(double[] column, int x) {
-        int s = 0;
-        for (; s + 4 <= observed; s += 4) {
-            double[] e0 = columns[s], e1 = columns[s + 1], e2 = columns[s + 2], e3 = columns[s + 3];
-            double w0 = e0[x], w1 = e1[x], w2 = e2[x], w3 = e3[x];
-            for (int i = 0; i < candidateCount; i++) {
-                double c = column[i];
-                c -= e0[i] * w0;
-                c -= e1[i] * w1;
-                c -= e2[i] * w2;
-                c -= e3[i] * w3;
-                column[i] = c;
-            }
+    private void subtractEarlierColumns(double[][] outs, int[] of, int count, int from) {
+        if (count == 4) {
+            subtractEarlierColumnsFromFour(outs, of, from);
+            return;
         }
-        for (; s < observed; s++) {
-            double[] earlier = columns[s];
-            double weight = earlier[x];
-            for (int i = 0; i < candidateCount; i++) {
-                column[i] -= earlier[i] * weight;
+        for (int c = 0; c < count; c++) {
+            double[] out = outs[c];
+            int x = of[c];
+            int s = from;
+            for (; s + 4 <= observed; s += 4) {
+                double[] e0 = columns[s], e1 = columns[s + 1], e2 = columns[s + 2], e3 = columns[s + 3];
+                double w0 = e0[x], w1 = e1[x], w2 = e2[x], w3 = e3[x];
+                for (int i = 0; i < candidateCount; i++) {
+                    double v = out[i];
+                    v -= e0[i] * w0;
+                    v -= e1[i] * w1;
+                    v -= e2[i] * w2;
+                    v -= e3[i] * w3;
+                    out[i] = v;
+                }
+            }
+            for (; s < observed; s++) {
+                double[] earlier = columns[s];
+                double weight = earlier[x];
+                for (int i = 0; i < candidateCount; i++) {
+                    out[i] -= earlier[i] * weight;
+                }
             }
         }
     }
 
-    private double[] takeAhead(int x) {
-        for (int slot = 0; slot < aheadCandidates.length; slot++) {
-            if (aheadCandidates[slot] == x) {
-                aheadCandidates[slot] = -1;
-                double[] column = aheadColumns[slot];
-                aheadColumns[slot] = null;
-                return column;
+    private void subtractEarlierColumnsFromFour(double[][] outs, int[] of, int from) {
+        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
+        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
+        int s = from;
+        for (; s + 2 <= observed; s += 2) {
+            double[] e0 = columns[s], e1 = columns[s + 1];
+            double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
+            double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
+            for (int i = 0; i < candidateCount; i++) {
+                double a = e0[i], b = e1[i];
+                o0[i] = o0[i] - a * w00 - b * w01;
+                o1[i] = o1[i] - a * w10 - b * w11;
+                o2[i] = o2[i] - a * w20 - b * w21;
+                o3[i] = o3[i] - a * w30 - b * w31;
             }
         }
-        return null;
+        for (; s < observed; s++) {
+            double[] e = columns[s];
+            double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
+            for (int i = 0; i < candidateCount; i++) {
+                double a = e[i];
+                o0[i] -= a * w0;
+                o1[i] -= a * w1;
+                o2[i] -= a * w2;
+                o3[i] -= a * w3;
+            }
+        }
     }
 
     /**
      * One pass computing {@code k_0(·,x)} and, in the same read of the rows, the prior columns of the likely next
      * observations, which replace those computed ahead before (a pass computes its products at about the cost of
-     * one, so recomputing a column still wanted costs nothing).
+     * one, so recomputing a column still wanted costs nothing); then the earlier observations' terms are
+     * subtracted from all of them together. Returns x's column with those terms subtracted.
      */
     private double[] priorColumn(int x, IntFunction<int[]> likelyNext) {
         double[] column = new double[candidateCount];
@@ -254,6 +294,7 @@ final class PosteriorState {
         int[] next = aheadCandidates.length == 0 ? new int[0] : distinctOthers(x, likelyNext.apply(aheadCandidates.length));
         if (next.length == 0) {
             pass((from, to) -> ops.dotRowRange(candidates, from, to, dims, candidates, x * dims, column));
+            subtractEarlierColumns(new double[][] { column }, new int[] { x }, 1, 0);
             return column;
         }
         int count = 1 + next.length;
@@ -267,11 +308,16 @@ final class PosteriorState {
             widen(candidates, next[c - 1], widened, c, dims);
         }
         pass((from, to) -> ops.dotRowRangeMany(candidates, from, to, dims, widened, count, outs));
+        int[] of = new int[count];
+        of[0] = x;
+        System.arraycopy(next, 0, of, 1, next.length);
+        subtractEarlierColumns(outs, of, count, 0);
         Arrays.fill(aheadCandidates, -1);
         Arrays.fill(aheadColumns, null);
         for (int c = 1; c < count; c++) {
             aheadCandidates[c - 1] = next[c - 1];
             aheadColumns[c - 1] = outs[c];
+            aheadCorrected[c - 1] = observed;
         }
         return column;
     }
