@@ -106,4 +106,22 @@ public class SelectionTasksTests extends ESTestCase {
         TaskCancelHelper.cancel(outerOther, "outer");
         expectThrows(TaskCancelledException.class, other.tasks()::check);
     }
+
+    public void testFilterFindsSiftRetrieversNestedInCompoundRetrievers() {
+        SelectionSpec spec = new SelectionSpec.Builder().field("emb").queryVector(List.of(1f, 0f)).size(2).build(true);
+        SiftRetrieverBuilder nested = new SiftRetrieverBuilder(new KnnRetrieverBuilder("emb", new float[] { 1, 0 }, null, 5, 5, null, null), spec, 5);
+        SiftRetrieverBuilder top = new SiftRetrieverBuilder(nested, spec, 5);
+        CancellableTask outer = task(1);
+        new SiftSearchTaskFilter().<SearchRequest, SearchResponse>apply(
+            outer,
+            "indices:data/read/search",
+            new SearchRequest("idx").source(new SearchSourceBuilder().retriever(top)),
+            ActionListener.noop(),
+            (t, a, r, l) -> {}
+        );
+        nested.tasks().check();
+        TaskCancelHelper.cancel(outer, "outer");
+        expectThrows(TaskCancelledException.class, nested.tasks()::check);
+        expectThrows(TaskCancelledException.class, top.tasks()::check);
+    }
 }
