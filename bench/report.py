@@ -23,8 +23,8 @@ from collections import defaultdict
 
 
 def floor_fma(method, k, d, n):
-    if method == "mmr":
-        return 2 * n * k * d + n * n * k
+    # The same for the three methods: MMR's redundancy uses the pick's kernel column, which the posterior
+    # update that scores its order needs anyway.
     return n * k * d + n * n * k
 
 
