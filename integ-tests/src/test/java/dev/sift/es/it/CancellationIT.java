@@ -65,18 +65,9 @@ public class CancellationIT extends SiftNodeTestCase {
 
     @Test
     public void rescoreStopsAtItsTimeout() {
-        Map<String, Object> body = SiftRequests.matchAllSiftRescore(corpus.query(3), WINDOW, SELECT, 10);
-        body.put("timeout", "1s");
-        long breakerBefore = NodeOps.requestBreakerBytes(client);
-        long start = System.nanoTime();
-        EsClient.Response r = client.post("/" + INDEX + "/_search", body);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "[cancellation] timeout 1s: answered after %.2f s: %s%n", seconds, SiftRequests.brief(r).substring(0, Math.min(200, r.body.length())));
+        EsClient.Response r = searchWithOneSecondTimeout("rescore", SiftRequests.matchAllSiftRescore(corpus.query(3), WINDOW, SELECT, 10));
         assertEquals(SiftRequests.brief(r), 200, r.status);
         assertEquals("the search should report its timeout: " + SiftRequests.brief(r), Boolean.TRUE, r.at("timed_out"));
-        assertTrue("a 1 s timeout answered after " + seconds + " s", seconds < 1 + PROMPT_SECONDS);
-        assertNoSearchTasksLeft();
-        assertBreakerBack(breakerBefore);
     }
 
     /** The outer search's timeout, which Elasticsearch does not pass to the inner search, stops the retriever's selection. */
@@ -84,17 +75,23 @@ public class CancellationIT extends SiftNodeTestCase {
     public void retrieverStopsAtItsTimeout() {
         Map<String, Object> body = SiftRequests.retriever(corpus.query(5), WINDOW, SELECT);
         body.put("size", 10);
+        EsClient.Response r = searchWithOneSecondTimeout("retriever", body);
+        assertEquals(SiftRequests.brief(r), 504, r.status);
+        assertTrue("the error should name the timeout: " + r.body, r.body.contains("[timeout] of [1s]"));
+    }
+
+    /** Runs the search with {@code timeout: 1s}; checks it answered promptly and left no task and no breaker bytes behind. */
+    private EsClient.Response searchWithOneSecondTimeout(String what, Map<String, Object> body) {
         body.put("timeout", "1s");
         long breakerBefore = NodeOps.requestBreakerBytes(client);
         long start = System.nanoTime();
         EsClient.Response r = client.post("/" + INDEX + "/_search", body);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "[cancellation] retriever timeout 1s: answered after %.2f s: %s%n", seconds, SiftRequests.brief(r).substring(0, Math.min(300, r.body.length())));
-        assertEquals(SiftRequests.brief(r), 504, r.status);
-        assertTrue("the error should name the timeout: " + r.body, r.body.contains("[timeout] of [1s]"));
+        System.out.printf(Locale.ROOT, "[cancellation] %s timeout 1s: answered after %.2f s: %s%n", what, seconds, SiftRequests.brief(r).substring(0, Math.min(300, r.body.length())));
         assertTrue("a 1 s timeout answered after " + seconds + " s", seconds < 1 + PROMPT_SECONDS);
         assertNoSearchTasksLeft();
         assertBreakerBack(breakerBefore);
+        return r;
     }
 
     /** Full scale only: how long the selection takes when nobody stops it (the figure the promptness compares with). */
