@@ -57,8 +57,9 @@ final class NextPicks {
             at = -1;
             double bestGain = Double.NEGATIVE_INFINITY;
             for (int i = 1; i < size; i++) {
-                if (used[i] == false && gain(i, variance, cross, state.lambda()) > bestGain) {
-                    bestGain = gain(i, variance, cross, state.lambda());
+                double g = used[i] ? Double.NEGATIVE_INFINITY : gain(i, variance, cross, state.lambda());
+                if (g > bestGain) {
+                    bestGain = g;
                     at = i;
                 }
             }
@@ -97,7 +98,7 @@ final class NextPicks {
     }
 
     /** The {@code count} candidates of largest gain besides {@code pick} and the taken ones, largest first. */
-    static int[] strongest(PosteriorState state, boolean[] taken, int pick, int count) {
+    private static int[] strongest(PosteriorState state, boolean[] taken, int pick, int count) {
         int[] best = new int[count];
         double[] bestGains = new double[count];
         int found = 0;

@@ -83,11 +83,6 @@ final class PosteriorState {
         this.aheadCorrected = new int[aheadCandidates.length];
     }
 
-    /** Passes over the candidate vectors so far, the first included: a measure of the work done. */
-    int passes() {
-        return passes;
-    }
-
     double priorVariance() {
         return priorVariance;
     }
