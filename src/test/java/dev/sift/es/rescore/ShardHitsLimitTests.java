@@ -31,29 +31,36 @@ public class ShardHitsLimitTests extends ESTestCase {
         return context;
     }
 
+    /** Runs the listener on a search context, then releases the context (search contexts are tracked for leaks). */
+    private static void preQueryPhase(int from, int size, List<RescoreContext> rescores, ScrollContext scroll) {
+        try (TestSearchContext context = search(from, size, rescores, scroll)) {
+            new ShardHitsLimit().onPreQueryPhase(context);
+        }
+    }
+
     public void testTheLastSiftRescoreReturnsFromPlusSizeHits() {
         SiftRescoreContext sift = sift();
-        new ShardHitsLimit().onPreQueryPhase(search(3, 7, List.of(sift), null));
+        preQueryPhase(3, 7, List.of(sift), null);
         assertThat(sift.hitsLimit(), equalTo(10));
     }
 
     public void testASiftRescoreFollowedByAnotherKeepsItsWindow() {
         SiftRescoreContext sift = sift();
         RescoreContext next = new RescoreContext(50, SiftRescorer.INSTANCE);
-        new ShardHitsLimit().onPreQueryPhase(search(0, 10, List.of(sift, next), null));
+        preQueryPhase(0, 10, List.of(sift, next), null);
         assertThat("the next rescorer needs the whole window", sift.hitsLimit(), equalTo(Integer.MAX_VALUE));
     }
 
     public void testScrollsAndEmptyPagesAreLeftAlone() {
         SiftRescoreContext scrolled = sift();
-        new ShardHitsLimit().onPreQueryPhase(search(0, 10, List.of(scrolled), new ScrollContext()));
+        preQueryPhase(0, 10, List.of(scrolled), new ScrollContext());
         assertThat(scrolled.hitsLimit(), equalTo(Integer.MAX_VALUE));
         SiftRescoreContext noHits = sift();
-        new ShardHitsLimit().onPreQueryPhase(search(0, 0, List.of(noHits), null));
+        preQueryPhase(0, 0, List.of(noHits), null);
         assertThat(noHits.hitsLimit(), equalTo(Integer.MAX_VALUE));
     }
 
     public void testSearchesWithoutRescoreAreUntouched() {
-        new ShardHitsLimit().onPreQueryPhase(search(0, 10, List.of(), null));
+        preQueryPhase(0, 10, List.of(), null);
     }
 }
