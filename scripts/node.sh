@@ -308,6 +308,19 @@ write_node_config() { # $1 index, $2 nodes, $3 http port, $4 transport port, $5 
   sed -i "s#file=gc.log#file=$dir/logs/gc.log#; s#-XX:ErrorFile=hs_err_pid%p.log#-XX:ErrorFile=$dir/logs/hs_err_pid%p.log#" "$conf/jvm.options"
 }
 
+# Starts the node in $1 as a daemon on the JDK in $2, in the background; its launcher's output is appended to
+# $1/startup.out and its pid left in $! (the launcher returns once the node is up or has failed).
+launch_node() {
+  local dir="$1" java_home="$2"
+  (
+    cd "$dir"
+    as_node_user env -u JAVA_HOME -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS \
+      ES_JAVA_HOME="$java_home" ES_PATH_CONF="$dir/config" ES_TMPDIR="$dir/tmp" \
+      ES_JAVA_OPTS="${SIFT_ES_JAVA_OPTS:-}" \
+      "$ES_HOME/bin/elasticsearch" -d -p "$dir/es.pid"
+  ) >> "$dir/startup.out" 2>&1 < /dev/null 9>&- &
+}
+
 print_failure_logs() {
   local i dir
   for i in $(all_node_indexes); do
@@ -398,13 +411,8 @@ cmd_start() {
     local dir
     dir="$(node_dir "$i")"
     log "starting node-$i: http ${hp[$i]}, transport ${tp[$i]}, heap $HEAP, dir $dir"
-    (
-      cd "$dir"
-      as_node_user env -u JAVA_HOME -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS \
-        ES_JAVA_HOME="$java_home" ES_PATH_CONF="$dir/config" ES_TMPDIR="$dir/tmp" \
-        ES_JAVA_OPTS="${SIFT_ES_JAVA_OPTS:-}" \
-        "$ES_HOME/bin/elasticsearch" -d -p "$dir/es.pid"
-    ) > "$dir/startup.out" 2>&1 < /dev/null 9>&- &
+    : > "$dir/startup.out"
+    launch_node "$dir" "$java_home"
     launchers+=($!)
   done
   # The launchers return once their node is up (or has failed); bound the wait.
@@ -513,13 +521,7 @@ cmd_restart() {
     local dir
     dir="$(node_dir "$i")"
     log "restarting node-$i, dir $dir"
-    (
-      cd "$dir"
-      as_node_user env -u JAVA_HOME -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS \
-        ES_JAVA_HOME="$java_home" ES_PATH_CONF="$dir/config" ES_TMPDIR="$dir/tmp" \
-        ES_JAVA_OPTS="${SIFT_ES_JAVA_OPTS:-}" \
-        "$ES_HOME/bin/elasticsearch" -d -p "$dir/es.pid"
-    ) >> "$dir/startup.out" 2>&1 < /dev/null 9>&- &
+    launch_node "$dir" "$java_home"
     launchers+=($!)
   done
   local deadline=$((SECONDS + START_TIMEOUT)) rc=0 l
