@@ -16,10 +16,12 @@ import java.util.function.IntFunction;
  * <p>A pass is limited by reading and widening the K·d floats, not by its multiply-adds, so where the kernels
  * say extra products are nearly free ({@link KernelOps#productsPerPass}) the pass that computes a pick's prior
  * column {@code k_0(·,x)} also computes those of the candidates the caller expects next, and a later observation
- * of one of them needs no pass at all. The guess only decides which products are computed when, never their
+ * of one of them needs no pass at all. Columns computed ahead stay until observed or replaced by newer ones, so a
+ * guess that was early is still used. The guess only decides which products are computed when, never their
  * values: the selection is the same bit for bit whatever the guesses.
  *
- * <p>Memory: K·(steps + targets + productsPerPass + 1) doubles.
+ * <p>Memory: K·(steps + targets + 1 + {@link #AHEAD_PASSES_KEPT}·(productsPerPass − 1)) doubles, plus the pool's
+ * buffers ({@link PoolProducts}).
  */
 final class PosteriorState {
 
@@ -31,6 +33,13 @@ final class PosteriorState {
      * depend on the order: each row's product is computed on its own.
      */
     private static final int PASS_SLICE_ROWS = 64;
+
+    /**
+     * Columns computed ahead are kept for this many passes' worth of guesses: a guess that was not the next
+     * observation is often a later one. On clustered data (K=1000, d=768) passes for N=50 went from 20 with only the
+     * last pass's guesses kept to 18, and for N=200 from 67 with 3 passes' worth to 61.
+     */
+    private static final int AHEAD_PASSES_KEPT = 6;
 
     private final KernelOps ops;
     private final SelectionProblem problem;
@@ -51,8 +60,16 @@ final class PosteriorState {
     private final double[][] aheadColumns;
     /** How many earlier observations' terms each column ahead already had subtracted. */
     private final int[] aheadCorrected;
+    /** Products computed in one pass: the pick's and up to {@code productsPerPass - 1} ahead. */
+    private final int productsPerPass;
+    /** The pass that computed each column ahead. */
+    private final int[] aheadPass;
+    /** The vectors of a pass's products, widened to double. */
+    private final double[] widened;
     private final double priorVariance;
     private double variance;
+    /** The pool's prior products for {@link #covariances}, made on first use. */
+    private PoolProducts poolProducts;
 
     PosteriorState(KernelOps ops, SelectionProblem problem, double lambda, int expectedSteps) {
         this.ops = ops;
@@ -77,10 +94,24 @@ final class PosteriorState {
         this.priorVariance = prior;
         this.variance = prior;
         this.columns = new double[Math.max(1, expectedSteps)][];
-        this.aheadCandidates = new int[ops.productsPerPass() - 1];
+        this.productsPerPass = ops.productsPerPass();
+        this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (productsPerPass - 1)];
         Arrays.fill(aheadCandidates, -1);
         this.aheadColumns = new double[aheadCandidates.length][];
         this.aheadCorrected = new int[aheadCandidates.length];
+        this.aheadPass = new int[aheadCandidates.length];
+        this.widened = new double[productsPerPass * dims];
+    }
+
+    /**
+     * An upper bound of the bytes of the state for {@code steps} observations, with the widest kernels: per candidate,
+     * a column per observation and per target, the diagonal, the columns computed ahead and 3 doubles' worth of the
+     * selectors' and the pool's arrays; plus the pool's buffers.
+     */
+    static long bytes(int candidates, int dims, int steps, int targets) {
+        int ahead = AHEAD_PASSES_KEPT * (KernelOps.MAX_PRODUCTS_PER_PASS - 1);
+        int pool = NextPicks.poolSize(candidates) + 1;
+        return (long) candidates * (steps + targets + 1 + ahead + 3) * Double.BYTES + PoolProducts.bytes(pool, dims, candidates);
     }
 
     double priorVariance() {
@@ -111,21 +142,15 @@ final class PosteriorState {
     }
 
     /**
-     * {@code k_t(u,v)} for every pair of {@code members}, from scratch: their products in one small matrix
-     * product, then one correction per observation so far.
+     * {@code k_t(u,v)} for every pair of {@code members}, at most {@link NextPicks#poolSize} + 1 of them: their prior
+     * products (kept from earlier calls, see {@link PoolProducts}), then one correction per observation so far.
      */
     double[][] covariances(int[] members) {
-        float[] candidates = problem.candidates();
-        int dims = problem.dims();
-        int size = members.length;
-        float[] rows = new float[size * dims];
-        double[] widened = new double[size * dims];
-        for (int m = 0; m < size; m++) {
-            System.arraycopy(candidates, members[m] * dims, rows, m * dims, dims);
-            widen(candidates, members[m], widened, m, dims);
+        if (poolProducts == null) {
+            poolProducts = new PoolProducts(ops, problem, NextPicks.poolSize(candidateCount) + 1);
         }
-        double[][] k = new double[size][size];
-        ops.dotRowRangeMany(rows, 0, size, dims, widened, size, k);
+        int size = members.length;
+        double[][] k = poolProducts.prior(members);
         // The members' entries of the earlier columns, gathered once: c_s(u) for each member u and observation s.
         double[][] earlier = new double[size][observed];
         for (int s = 0; s < observed; s++) {
@@ -163,13 +188,12 @@ final class PosteriorState {
      *                   compute ahead
      */
     double observe(int x, IntFunction<int[]> likelyNext) {
-        for (int slot = 0; slot < aheadCandidates.length; slot++) {
-            if (aheadCandidates[slot] == x) {
-                double[] column = aheadColumns[slot];
-                aheadCandidates[slot] = -1;
-                aheadColumns[slot] = null;
-                return observe(x, column, aheadCorrected[slot]);
-            }
+        int slot = aheadSlot(x);
+        if (slot >= 0) {
+            double[] column = aheadColumns[slot];
+            aheadCandidates[slot] = -1;
+            aheadColumns[slot] = null;
+            return observe(x, column, aheadCorrected[slot]);
         }
         return observe(x, priorColumn(x, likelyNext), observed);
     }
@@ -277,16 +301,18 @@ final class PosteriorState {
     }
 
     /**
-     * One pass computing {@code k_0(·,x)} and, in the same read of the rows, the prior columns of the likely next
-     * observations, which replace those computed ahead before (a pass computes its products at about the cost of
-     * one, so recomputing a column still wanted costs nothing); then the earlier observations' terms are
-     * subtracted from all of them together. Returns x's column with those terms subtracted.
+     * One pass computing {@code k_0(·,x)} and, in the same read of the rows, the prior columns of likely later
+     * observations not computed ahead yet; then the earlier observations' terms are subtracted from all of them
+     * together. The new columns ahead take free slots, else those of the columns computed longest ago. Returns x's
+     * column with those terms subtracted.
      */
     private double[] priorColumn(int x, IntFunction<int[]> likelyNext) {
         double[] column = new double[candidateCount];
         float[] candidates = problem.candidates();
         int dims = problem.dims();
-        int[] next = aheadCandidates.length == 0 ? new int[0] : distinctOthers(x, likelyNext.apply(aheadCandidates.length));
+        int wanted = productsPerPass - 1;
+        int[] guesses = wanted == 0 ? new int[0] : likelyNext.apply(wanted + aheadCandidates.length);
+        int[] next = newGuesses(x, guesses, wanted);
         if (next.length == 0) {
             pass((from, to) -> ops.dotRowRange(candidates, from, to, dims, candidates, x * dims, column));
             subtractEarlierColumns(new double[][] { column }, new int[] { x }, 1, 0);
@@ -294,36 +320,60 @@ final class PosteriorState {
         }
         int count = 1 + next.length;
         double[][] outs = new double[count][];
+        int[] of = new int[count];
         outs[0] = column;
-        double[] widened = new double[count * dims];
+        of[0] = x;
         widen(candidates, x, widened, 0, dims);
         for (int c = 1; c < count; c++) {
-            // Reuse the arrays of the columns computed ahead that were not observed.
-            outs[c] = aheadColumns[c - 1] != null ? aheadColumns[c - 1] : new double[candidateCount];
-            widen(candidates, next[c - 1], widened, c, dims);
+            int slot = slotToReplace(guesses);
+            // Reuse the array of the column this one replaces.
+            outs[c] = aheadColumns[slot] != null ? aheadColumns[slot] : new double[candidateCount];
+            of[c] = next[c - 1];
+            aheadCandidates[slot] = of[c];
+            aheadColumns[slot] = outs[c];
+            aheadCorrected[slot] = observed;
+            aheadPass[slot] = passes;
+            widen(candidates, of[c], widened, c, dims);
         }
         pass((from, to) -> ops.dotRowRangeMany(candidates, from, to, dims, widened, count, outs));
-        int[] of = new int[count];
-        of[0] = x;
-        System.arraycopy(next, 0, of, 1, next.length);
         subtractEarlierColumns(outs, of, count, 0);
-        Arrays.fill(aheadCandidates, -1);
-        Arrays.fill(aheadColumns, null);
-        for (int c = 1; c < count; c++) {
-            aheadCandidates[c - 1] = next[c - 1];
-            aheadColumns[c - 1] = outs[c];
-            aheadCorrected[c - 1] = observed;
-        }
         return column;
     }
 
-    /** The first {@code aheadCandidates.length} distinct entries of {@code candidates} other than {@code x}. */
-    private int[] distinctOthers(int x, int[] candidates) {
-        int[] out = new int[aheadCandidates.length];
+    /**
+     * A free slot for a column ahead, else the one computed longest ago, preferring those not guessed again; never
+     * one of the current pass.
+     */
+    private int slotToReplace(int[] guesses) {
+        int oldest = -1;
+        boolean oldestGuessed = true;
+        for (int slot = 0; slot < aheadCandidates.length; slot++) {
+            int candidate = aheadCandidates[slot];
+            if (candidate < 0) {
+                return slot;
+            }
+            if (aheadPass[slot] == passes) {
+                continue;
+            }
+            boolean guessed = false;
+            for (int i = 0; i < guesses.length && guessed == false; i++) {
+                guessed = guesses[i] == candidate;
+            }
+            if (oldest < 0 || (oldestGuessed && guessed == false) || (guessed == oldestGuessed && aheadPass[slot] < aheadPass[oldest])) {
+                oldest = slot;
+                oldestGuessed = guessed;
+            }
+        }
+        return oldest;
+    }
+
+    /** The first {@code wanted} distinct entries of {@code guesses} other than {@code x} and not computed ahead. */
+    private int[] newGuesses(int x, int[] guesses, int wanted) {
+        int[] out = new int[wanted];
         int count = 0;
-        for (int i = 0; i < candidates.length && count < out.length; i++) {
-            int candidate = candidates[i];
-            boolean seen = candidate == x;
+        for (int i = 0; i < guesses.length && count < wanted; i++) {
+            int candidate = guesses[i];
+            boolean seen = candidate == x || aheadSlot(candidate) >= 0;
             for (int j = 0; j < count && seen == false; j++) {
                 seen = out[j] == candidate;
             }
@@ -332,6 +382,15 @@ final class PosteriorState {
             }
         }
         return Arrays.copyOf(out, count);
+    }
+
+    private int aheadSlot(int candidate) {
+        for (int slot = 0; slot < aheadCandidates.length; slot++) {
+            if (aheadCandidates[slot] == candidate) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
     private static void widen(float[] candidates, int candidate, double[] widened, int slot, int dims) {

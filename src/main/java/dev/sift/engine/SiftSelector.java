@@ -15,6 +15,14 @@ public final class SiftSelector {
         this.ops = ops;
     }
 
+    /**
+     * Bytes a selection of {@code picks} from {@code candidates} of {@code dims} dimensions with {@code targets}
+     * targets allocates besides the vectors (also for the baselines, which share the state): for a circuit breaker.
+     */
+    public static long stateBytes(int candidates, int dims, int picks, int targets) {
+        return PosteriorState.bytes(candidates, dims, picks, targets);
+    }
+
     public Selection select(SelectionProblem problem, SiftOptions options) {
         return select(problem, options, Cancellation.NONE);
     }

@@ -2,6 +2,7 @@ package dev.sift.es;
 
 import dev.sift.engine.Cancellation;
 import dev.sift.engine.Selection;
+import dev.sift.engine.SiftSelector;
 import dev.sift.engine.SelectionProblem;
 import dev.sift.engine.backend.SelectionBackend;
 import dev.sift.es.compute.SiftCompute;
@@ -76,13 +77,9 @@ public final class WindowSelector {
         }
     }
 
-    /**
-     * Candidate rows (a copy when some hits lack a vector) plus the engine state of PosteriorState: per candidate, one
-     * column per pick and per target, the diagonal, the column being computed, up to 3 columns computed ahead, and
-     * the selector's per-candidate arrays.
-     */
+    /** Candidate rows (a copy when some hits lack a vector) plus the engine's working state for the selection. */
     static long workingBytes(int candidates, int dims, int picks, int targets) {
-        return (long) candidates * dims * Float.BYTES + (long) candidates * (picks + targets + 6) * Double.BYTES;
+        return (long) candidates * dims * Float.BYTES + SiftSelector.stateBytes(candidates, dims, picks, targets);
     }
 
     private static Picks toWindow(Selection selection, int[] chosen, int[] candidates) {

@@ -56,6 +56,9 @@ public interface KernelOps {
      */
     int productsPerPass();
 
+    /** The largest {@link #productsPerPass} of the kernels here, for memory estimates. */
+    int MAX_PRODUCTS_PER_PASS = 4;
+
     /**
      * {@code outs[c][r] = dot(rows, r*dims, x_c)} for {@code r} in {@code [from, to)} and {@code c} in
      * {@code [0, count)}, where {@code x_c} is {@code xs[c*dims, (c+1)*dims)}: float values widened to double. The

@@ -102,6 +102,13 @@ public class KernelOpsEquivalenceTests {
     }
 
     @Test
+    public void testProductsPerPassWithinTheMemoryEstimate() {
+        assertTrue(ScalarKernelOps.INSTANCE.productsPerPass() <= KernelOps.MAX_PRODUCTS_PER_PASS);
+        assertTrue(panama(true).productsPerPass() <= KernelOps.MAX_PRODUCTS_PER_PASS);
+        assertTrue(panama(false).productsPerPass() <= KernelOps.MAX_PRODUCTS_PER_PASS);
+    }
+
+    @Test
     public void testPanamaWideDotIsBitIdentical() {
         checkDot(panama(true));
     }

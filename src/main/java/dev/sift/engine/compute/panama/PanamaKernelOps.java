@@ -112,26 +112,29 @@ public final class PanamaKernelOps implements KernelOps {
     @Override
     public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
         double[] lanes = new double[LANES];
-        int c = 0;
-        for (; c + MANY_VECTORS <= count; c += MANY_VECTORS) {
-            int r = from;
-            if (wide) {
-                for (; r + 4 <= to; r += 4) {
+        int blocked = count - count % MANY_VECTORS;
+        // Rows outermost: a block of rows is read from afar once and stays in L1 for every block of vectors.
+        int r = from;
+        if (wide) {
+            for (; r + 4 <= to; r += 4) {
+                for (int c = 0; c < blocked; c += MANY_VECTORS) {
                     dotFourRowsFourVectors512(rows, r, dims, xs, c, outs, lanes);
                 }
-            } else {
-                for (; r < to; r++) {
+            }
+        } else {
+            for (; r < to; r++) {
+                for (int c = 0; c < blocked; c += MANY_VECTORS) {
                     dotRowFourVectors256(rows, r, dims, xs, c, outs, lanes);
                 }
             }
-            for (; r < to; r++) {
-                for (int v = c; v < c + MANY_VECTORS; v++) {
-                    outs[v][r] = dotWidened(rows, r * dims, xs, v * dims, dims);
-                }
+        }
+        for (; r < to; r++) {
+            for (int c = 0; c < blocked; c++) {
+                outs[c][r] = dotWidened(rows, r * dims, xs, c * dims, dims);
             }
         }
-        for (; c < count; c++) {
-            for (int r = from; r < to; r++) {
+        for (int c = blocked; c < count; c++) {
+            for (r = from; r < to; r++) {
                 outs[c][r] = dotWidened(rows, r * dims, xs, c * dims, dims);
             }
         }
