@@ -28,6 +28,17 @@ def floor_fma(method, k, d, n):
     return n * k * d + n * n * k
 
 
+def fork_median(iterations):
+    """The median call of one fork, from its sample-mode histograms ([value, count] pairs per iteration)."""
+    values = sorted((v, c) for iteration in iterations for v, c in iteration)
+    half, seen = sum(c for _, c in values) / 2, 0
+    for v, c in values:
+        seen += c
+        if seen >= half:
+            return v
+    return float("nan")
+
+
 def main(argv):
     peak = None
     files = []
@@ -45,6 +56,7 @@ def main(argv):
     sel = {}  # (vm, K, d, N, ops, data) -> {method: (ms, err)}
     dot = {}  # (vm, K, d, ops, products) -> (us, err)
     peaks = {}
+    forks = {}  # (vm, K, d, N, ops, data) -> median of each fork, for runs with several forks
     vms = []
     for path in files:
         with open(path) as f:
@@ -68,7 +80,11 @@ def main(argv):
                 peaks[(vm, method)] = max(iterations) / 1e9
             elif cls == "EngineBenchmark":
                 k, d, n = (int(x) for x in params["shape"].split("x"))
-                sel.setdefault((vm, k, d, n, params["ops"], params.get("data", "gaussian")), {})[method] = (score, err)
+                key = (vm, k, d, n, params["ops"], params.get("data", "gaussian"))
+                sel.setdefault(key, {})[method] = (score, err)
+                histograms = metric.get("rawDataHistogram", [])
+                if method == "sift" and len(histograms) > 1:
+                    forks[key] = [fork_median(fork) for fork in histograms]
             elif cls == "DotRowsBenchmark":
                 k, d = (int(x) for x in params["shape"].split("x"))
                 dot[(vm, k, d, params["ops"], 4 if method == "dotRowsFour" else 1)] = (score, err)
@@ -110,6 +126,18 @@ def main(argv):
                 else:
                     cells += ["–", "–"] + (["–"] if method == "sift" else [])
             print("| " + " | ".join(cells) + " |")
+        print()
+
+    if forks:
+        print("SIFT with several forks: the median call of each fork in ms, and the rate of the fastest fork's median.")
+        print()
+        print("| JVM | K | d | N | kernels | data | median per fork (ms) | GFMA/s | % peak |")
+        print("|---|--:|--:|--:|---|---|---|--:|--:|")
+        for key in sorted(forks, key=lambda t: (vms.index(t[0]), t[1], t[2], t[3], t[4], t[5])):
+            vm, k, d, n, ops, data = key
+            g, pct = rate("sift", k, d, n, min(forks[key]))
+            medians = ", ".join(f"{m:.3g}" for m in forks[key])
+            print(f"| {vm} | {k} | {d} | {n} | {ops} | {data} | {medians} | {g:.2f} | {pct:.0f}% |")
         print()
 
     if dot:
