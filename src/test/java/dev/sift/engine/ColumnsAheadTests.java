@@ -1,7 +1,6 @@
 package dev.sift.engine;
 
 import dev.sift.engine.compute.KernelOps;
-import dev.sift.engine.compute.ScalarKernelOps;
 import org.junit.Test;
 
 import java.util.Random;
@@ -17,55 +16,6 @@ import static org.junit.Assert.assertTrue;
  * products per pass, so these checks hold on every JVM.
  */
 public class ColumnsAheadTests {
-
-    /** The scalar kernels, claiming {@code productsPerPass} products per pass and counting the rows they read. */
-    private static final class CountingOps implements KernelOps {
-        private final int productsPerPass;
-        long rowsRead;
-
-        CountingOps(int productsPerPass) {
-            this.productsPerPass = productsPerPass;
-        }
-
-        @Override
-        public String name() {
-            return "counting[" + productsPerPass + "]";
-        }
-
-        @Override
-        public double dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
-            return ScalarKernelOps.INSTANCE.dot(a, aOffset, b, bOffset, length);
-        }
-
-        @Override
-        public void dotRows(float[] rows, int count, int dims, float[] x, int xOffset, double[] out) {
-            rowsRead += count;
-            ScalarKernelOps.INSTANCE.dotRows(rows, count, dims, x, xOffset, out);
-        }
-
-        @Override
-        public void dotRowRange(float[] rows, int from, int to, int dims, float[] x, int xOffset, double[] out) {
-            rowsRead += to - from;
-            ScalarKernelOps.INSTANCE.dotRowRange(rows, from, to, dims, x, xOffset, out);
-        }
-
-        @Override
-        public void dotRowsAndNorms(float[] rows, int count, int dims, float[] x, int xOffset, double[] out, double[] norms) {
-            rowsRead += count;
-            ScalarKernelOps.INSTANCE.dotRowsAndNorms(rows, count, dims, x, xOffset, out, norms);
-        }
-
-        @Override
-        public int productsPerPass() {
-            return productsPerPass;
-        }
-
-        @Override
-        public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
-            rowsRead += to - from;
-            ScalarKernelOps.INSTANCE.dotRowRangeMany(rows, from, to, dims, xs, count, outs);
-        }
-    }
 
     @Test
     public void testSelectionsAreBitIdenticalWithAndWithoutColumnsAhead() {
@@ -85,16 +35,16 @@ public class ColumnsAheadTests {
                 options.minGain(1e-4);
             }
             String where = "seed " + seed + " " + candidates + "x" + dims + (repeats ? " repeats" : "");
-            Selection onePerPass = new SiftSelector(new CountingOps(1)).select(problem, options.build());
-            Selection ahead = new SiftSelector(new CountingOps(4)).select(problem, options.build());
+            Selection onePerPass = new SiftSelector(new CountingKernelOps(1)).select(problem, options.build());
+            Selection ahead = new SiftSelector(new CountingKernelOps(4)).select(problem, options.build());
             assertBitsEqual(where, onePerPass, ahead);
             int size = Math.min(candidates, 30);
             int[] order = new int[size];
             for (int i = 0; i < size; i++) {
                 order[i] = size - 1 - i;
             }
-            Selection scoredOne = Trajectories.score(new CountingOps(1), problem, 0.01, order, Cancellation.NONE);
-            Selection scoredAhead = Trajectories.score(new CountingOps(4), problem, 0.01, order, Cancellation.NONE);
+            Selection scoredOne = Trajectories.score(new CountingKernelOps(1), problem, 0.01, order, Cancellation.NONE);
+            Selection scoredAhead = Trajectories.score(new CountingKernelOps(4), problem, 0.01, order, Cancellation.NONE);
             assertBitsEqual(where + " fixed order", scoredOne, scoredAhead);
         }
     }
@@ -113,11 +63,11 @@ public class ColumnsAheadTests {
         }
         SelectionProblem problem = new SelectionProblem(c, RandomProblems.gaussian(random, dims, 1.0), dims);
 
-        CountingOps one = new CountingOps(1);
+        CountingKernelOps one = new CountingKernelOps(1);
         new SiftSelector(one).select(problem, SiftOptions.builder(picks).build());
         assertEquals("one pass for the targets and one per pick", (long) candidates * (1 + picks), one.rowsRead);
 
-        CountingOps ahead = new CountingOps(4);
+        CountingKernelOps ahead = new CountingKernelOps(4);
         new SiftSelector(ahead).select(problem, SiftOptions.builder(picks).build());
         long passes = ahead.rowsRead / candidates;
         assertTrue("SIFT with columns ahead: " + passes + " passes for " + picks + " picks", passes <= 1 + picks / 2);
@@ -126,7 +76,7 @@ public class ColumnsAheadTests {
         for (int i = 0; i < picks; i++) {
             order[i] = (i * 37) % candidates;
         }
-        CountingOps fixed = new CountingOps(4);
+        CountingKernelOps fixed = new CountingKernelOps(4);
         Trajectories.score(fixed, problem, 0.01, order, Cancellation.NONE);
         assertEquals("a known order: one pass per four picks", (long) candidates * (1 + picks / 4), fixed.rowsRead);
     }

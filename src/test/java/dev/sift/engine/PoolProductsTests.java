@@ -1,6 +1,5 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.KernelOps;
 import dev.sift.engine.compute.ScalarKernelOps;
 import org.junit.Test;
 
@@ -14,37 +13,6 @@ import static org.junit.Assert.assertEquals;
  * since the last call, and computes products only for members new to the pool.
  */
 public class PoolProductsTests {
-
-    /** The scalar kernels, counting the rows {@code dotRowRangeMany} reads. */
-    private static final class CountingOps implements KernelOps {
-        long rowsRead;
-
-        @Override
-        public String name() {
-            return "counting";
-        }
-
-        @Override
-        public double dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
-            return ScalarKernelOps.INSTANCE.dot(a, aOffset, b, bOffset, length);
-        }
-
-        @Override
-        public void dotRows(float[] rows, int count, int dims, float[] x, int xOffset, double[] out) {
-            ScalarKernelOps.INSTANCE.dotRows(rows, count, dims, x, xOffset, out);
-        }
-
-        @Override
-        public int productsPerPass() {
-            return 4;
-        }
-
-        @Override
-        public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
-            rowsRead += to - from;
-            ScalarKernelOps.INSTANCE.dotRowRangeMany(rows, from, to, dims, xs, count, outs);
-        }
-    }
 
     @Test
     public void testPriorProductsAreExactAcrossChangingPools() {
@@ -75,7 +43,7 @@ public class PoolProductsTests {
         Random random = new Random(5);
         int candidates = 100, dims = 16;
         SelectionProblem problem = new SelectionProblem(RandomProblems.candidates(random, candidates, dims, true), RandomProblems.gaussian(random, dims, 1.0), dims);
-        CountingOps ops = new CountingOps();
+        CountingKernelOps ops = new CountingKernelOps(4);
         PoolProducts pool = new PoolProducts(ops, problem, 8);
 
         pool.prior(new int[] { 1, 2, 3, 4, 5, 6, 7, 8 });
