@@ -76,9 +76,7 @@ final class PoolProducts {
             slotCandidate[free] = member;
             slotOf[member] = free;
             keep[free] = true;
-            for (int i = 0; i < dims; i++) {
-                widened[free * dims + i] = candidates[member * dims + i];
-            }
+            PosteriorState.widen(candidates, member, widened, free, dims);
             System.arraycopy(candidates, member * dims, newRows, newCount * dims, dims);
             newSlots[newCount++] = free;
         }

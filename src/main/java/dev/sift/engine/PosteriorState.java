@@ -60,8 +60,6 @@ final class PosteriorState {
     private final double[][] aheadColumns;
     /** How many earlier observations' terms each column ahead already had subtracted. */
     private final int[] aheadCorrected;
-    /** Products computed in one pass: the pick's and up to {@code productsPerPass - 1} ahead. */
-    private final int productsPerPass;
     /** The pass that computed each column ahead. */
     private final int[] aheadPass;
     /** The vectors of a pass's products, widened to double. */
@@ -94,13 +92,12 @@ final class PosteriorState {
         this.priorVariance = prior;
         this.variance = prior;
         this.columns = new double[Math.max(1, expectedSteps)][];
-        this.productsPerPass = ops.productsPerPass();
-        this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (productsPerPass - 1)];
+        this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (ops.productsPerPass() - 1)];
         Arrays.fill(aheadCandidates, -1);
         this.aheadColumns = new double[aheadCandidates.length][];
         this.aheadCorrected = new int[aheadCandidates.length];
         this.aheadPass = new int[aheadCandidates.length];
-        this.widened = new double[productsPerPass * dims];
+        this.widened = new double[ops.productsPerPass() * dims];
     }
 
     /**
@@ -310,7 +307,8 @@ final class PosteriorState {
         double[] column = new double[candidateCount];
         float[] candidates = problem.candidates();
         int dims = problem.dims();
-        int wanted = productsPerPass - 1;
+        // A pass computes the pick's product and up to productsPerPass - 1 ahead.
+        int wanted = ops.productsPerPass() - 1;
         int[] guesses = wanted == 0 ? new int[0] : likelyNext.apply(wanted + aheadCandidates.length);
         int[] next = newGuesses(x, guesses, wanted);
         if (next.length == 0) {
@@ -393,7 +391,8 @@ final class PosteriorState {
         return -1;
     }
 
-    private static void widen(float[] candidates, int candidate, double[] widened, int slot, int dims) {
+    /** Candidate {@code candidate}'s vector widened to double into {@code widened} at {@code slot * dims}. */
+    static void widen(float[] candidates, int candidate, double[] widened, int slot, int dims) {
         for (int i = 0; i < dims; i++) {
             widened[slot * dims + i] = candidates[candidate * dims + i];
         }
