@@ -20,7 +20,7 @@ import java.util.function.IntFunction;
  * guess that was early is still used. The guess only decides which products are computed when, never their
  * values: the selection is the same bit for bit whatever the guesses.
  *
- * <p>Memory: K·(steps + targets + 1 + {@link #AHEAD_PASSES_KEPT}·(productsPerPass − 1)) doubles, plus the pool's
+ * <p>Memory: K·(steps + targets + 2 + {@link #AHEAD_PASSES_KEPT}·(productsPerPass − 1)) doubles, plus the pool's
  * buffers ({@link PoolProducts}).
  */
 final class PosteriorState {
@@ -49,6 +49,12 @@ final class PosteriorState {
     private final double[] diagonal;
     /** k_t(a,x) per target a (outer) and candidate x (inner). */
     private final double[][] cross;
+    /**
+     * {@link #gain} per candidate, refreshed by every observation in the loop that updates the posterior: the
+     * selectors scan all gains once per pick and the guesses once per pass, so computing each once per observation,
+     * where its operands are at hand, is cheaper than a division per scan.
+     */
+    private final double[] gains;
     /** c_s for each observation so far. */
     private double[][] columns;
     private int observed;
@@ -91,6 +97,10 @@ final class PosteriorState {
         }
         this.priorVariance = prior;
         this.variance = prior;
+        this.gains = new double[candidateCount];
+        for (int i = 0; i < candidateCount; i++) {
+            gains[i] = computeGain(i);
+        }
         this.columns = new double[Math.max(1, expectedSteps)][];
         this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (ops.productsPerPass() - 1)];
         Arrays.fill(aheadCandidates, -1);
@@ -102,13 +112,13 @@ final class PosteriorState {
 
     /**
      * An upper bound of the bytes of the state for {@code steps} observations, with the widest kernels: per candidate,
-     * a column per observation and per target, the diagonal, the columns computed ahead and 3 doubles' worth of the
+     * a column per observation and per target, the diagonal, the gains, the columns computed ahead and 3 doubles' worth of the
      * selectors' and the pool's arrays; plus the pool's buffers.
      */
     static long bytes(int candidates, int dims, int steps, int targets) {
         int ahead = AHEAD_PASSES_KEPT * (KernelOps.MAX_PRODUCTS_PER_PASS - 1);
         int pool = NextPicks.poolSize(candidates) + 1;
-        return (long) candidates * (steps + targets + 1 + ahead + 3) * Double.BYTES + PoolProducts.bytes(pool, dims, candidates);
+        return (long) candidates * (steps + targets + 2 + ahead + 3) * Double.BYTES + PoolProducts.bytes(pool, dims, candidates);
     }
 
     double priorVariance() {
@@ -169,6 +179,10 @@ final class PosteriorState {
 
     /** {@code Σ_a k_t(a,x)² / (k_t(x,x) + λ)}: how much observing candidate {@code x} next would reduce V. */
     double gain(int x) {
+        return gains[x];
+    }
+
+    private double computeGain(int x) {
         double numerator = 0;
         for (double[] targetRow : cross) {
             double k = targetRow[x];
@@ -210,10 +224,39 @@ final class PosteriorState {
         // The denominator uses the tracked diagonal, the same value the gain used, so V decreases by exactly
         // the gain that won the argmax.
         double scale = 1.0 / Math.sqrt(diagonal[x] + lambda);
+        if (cross.length == 1) {
+            updateOneTarget(x, column, scale);
+        } else {
+            updateTargets(x, column, scale);
+        }
+        if (observed == columns.length) {
+            columns = Arrays.copyOf(columns, observed * 2);
+        }
+        columns[observed++] = column;
+        variance -= gain;
+        return gain;
+    }
+
+    /** The update of {@link #observe(int, double[], int)} for one target, in one sweep over the candidates. */
+    private void updateOneTarget(int x, double[] column, double scale) {
+        double[] targetRow = cross[0];
+        double weight = targetRow[x] * scale;
         for (int i = 0; i < candidateCount; i++) {
             double c = column[i] * scale;
             column[i] = c;
             // A variance is never negative; clamp the rounding error of the subtraction.
+            double v = Math.max(0.0, diagonal[i] - c * c);
+            diagonal[i] = v;
+            double k = targetRow[i] - weight * c;
+            targetRow[i] = k;
+            gains[i] = k * k / (v + lambda); // computeGain(i), written out
+        }
+    }
+
+    private void updateTargets(int x, double[] column, double scale) {
+        for (int i = 0; i < candidateCount; i++) {
+            double c = column[i] * scale;
+            column[i] = c;
             diagonal[i] = Math.max(0.0, diagonal[i] - c * c);
         }
         for (double[] targetRow : cross) {
@@ -222,12 +265,9 @@ final class PosteriorState {
                 targetRow[i] -= weight * column[i];
             }
         }
-        if (observed == columns.length) {
-            columns = Arrays.copyOf(columns, observed * 2);
+        for (int i = 0; i < candidateCount; i++) {
+            gains[i] = computeGain(i);
         }
-        columns[observed++] = column;
-        variance -= gain;
-        return gain;
     }
 
     /**
