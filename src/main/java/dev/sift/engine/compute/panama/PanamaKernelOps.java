@@ -4,6 +4,8 @@ import dev.sift.engine.compute.KernelOps;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,6 +38,14 @@ public final class PanamaKernelOps implements KernelOps {
      * 256-bit block is 1 row by 4 vectors: 8 half-accumulators and a row's two halves use 10 of 16 registers.
      */
     private static final int MANY_VECTORS = 4;
+
+    /** Swap neighbouring lanes, pairs of lanes, halves: the three levels of the contract's summation tree. */
+    private static final VectorShuffle<Double> SWAP_LANES = VectorShuffle.fromValues(D8, 1, 0, 3, 2, 5, 4, 7, 6);
+    private static final VectorShuffle<Double> SWAP_PAIRS = VectorShuffle.fromValues(D8, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Double> SWAP_HALVES = VectorShuffle.fromValues(D8, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorMask<Double> ODD_LANES = VectorMask.fromValues(D8, false, true, false, true, false, true, false, true);
+    private static final VectorMask<Double> ODD_PAIRS = VectorMask.fromValues(D8, false, false, true, true, false, false, true, true);
+    private static final VectorMask<Double> UPPER_HALF = VectorMask.fromValues(D8, false, false, false, false, true, true, true, true);
 
     private final boolean wide;
 
@@ -111,7 +121,7 @@ public final class PanamaKernelOps implements KernelOps {
 
     @Override
     public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
-        double[] lanes = new double[LANES];
+        double[] lanes = new double[2 * LANES];
         int blocked = count - count % MANY_VECTORS;
         // Rows outermost: a block of rows is read from afar once and stays in L1 for every block of vectors.
         int r = from;
@@ -209,6 +219,35 @@ public final class PanamaKernelOps implements KernelOps {
             a33 = row.fma(v3, a33);
         }
         int y0 = c, y1 = c + 1, y2 = c + 2, y3 = c + 3;
+        if (i == dims) {
+            // No tail: the contract's lane sums ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)) of all sixteen in registers. Each
+            // level adds every lane to its partner (neighbour, neighbouring pair, other half), which makes that level's
+            // sums, and gathers two vectors' sums into one: [a00 a01 ...] pairs, then quads, then the sums in row
+            // order. These are exactly sumLanes's additions (some with operands swapped, which changes nothing), so
+            // the results are the same bit for bit. Written out: a helper taking vectors would not be inlined here,
+            // and its vectors would be boxed.
+            DoubleVector p0 = a00.add(a00.rearrange(SWAP_LANES)).blend(a01.add(a01.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p1 = a02.add(a02.rearrange(SWAP_LANES)).blend(a03.add(a03.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p2 = a10.add(a10.rearrange(SWAP_LANES)).blend(a11.add(a11.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p3 = a12.add(a12.rearrange(SWAP_LANES)).blend(a13.add(a13.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p4 = a20.add(a20.rearrange(SWAP_LANES)).blend(a21.add(a21.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p5 = a22.add(a22.rearrange(SWAP_LANES)).blend(a23.add(a23.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p6 = a30.add(a30.rearrange(SWAP_LANES)).blend(a31.add(a31.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector p7 = a32.add(a32.rearrange(SWAP_LANES)).blend(a33.add(a33.rearrange(SWAP_LANES)), ODD_LANES);
+            DoubleVector q0 = p0.add(p0.rearrange(SWAP_PAIRS)).blend(p1.add(p1.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+            DoubleVector q1 = p2.add(p2.rearrange(SWAP_PAIRS)).blend(p3.add(p3.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+            DoubleVector q2 = p4.add(p4.rearrange(SWAP_PAIRS)).blend(p5.add(p5.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+            DoubleVector q3 = p6.add(p6.rearrange(SWAP_PAIRS)).blend(p7.add(p7.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+            q0.add(q0.rearrange(SWAP_HALVES)).blend(q1.add(q1.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, 0);
+            q2.add(q2.rearrange(SWAP_HALVES)).blend(q3.add(q3.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, LANES);
+            for (int q = 0; q < 4; q++) {
+                outs[y0][r + q] = lanes[4 * q];
+                outs[y1][r + q] = lanes[4 * q + 1];
+                outs[y2][r + q] = lanes[4 * q + 2];
+                outs[y3][r + q] = lanes[4 * q + 3];
+            }
+            return;
+        }
         a00.intoArray(lanes, 0);
         outs[y0][r] = finishWidened(lanes, rows, o0, xs, x0, i, dims);
         a01.intoArray(lanes, 0);
