@@ -272,69 +272,10 @@ final class PosteriorState {
 
     /**
      * {@code out_c[i] -= c_s(i)·c_s(x_c)} for observations {@code s} from {@code from} on, in the order of {@code s},
-     * for the first {@code count} columns {@code outs} of candidates {@code of}. Each sweep over the candidates takes
-     * four earlier columns and, when there are four, four outputs at once, so the earlier columns (K·t doubles,
-     * beyond L2 for large windows and selections) are read once per four outputs; each element still takes its
-     * subtractions one by one in the order of {@code s}, so the result is the same as one sweep per pair.
+     * for the first {@code count} columns {@code outs} of candidates {@code of} ({@link KernelOps#subtractColumns}).
      */
     private void subtractEarlierColumns(double[][] outs, int[] of, int count, int from) {
-        if (count == 4) {
-            subtractEarlierColumnsFromFour(outs, of, from);
-            return;
-        }
-        for (int c = 0; c < count; c++) {
-            double[] out = outs[c];
-            int x = of[c];
-            int s = from;
-            for (; s + 4 <= observed; s += 4) {
-                double[] e0 = columns[s], e1 = columns[s + 1], e2 = columns[s + 2], e3 = columns[s + 3];
-                double w0 = e0[x], w1 = e1[x], w2 = e2[x], w3 = e3[x];
-                for (int i = 0; i < candidateCount; i++) {
-                    double v = out[i];
-                    v -= e0[i] * w0;
-                    v -= e1[i] * w1;
-                    v -= e2[i] * w2;
-                    v -= e3[i] * w3;
-                    out[i] = v;
-                }
-            }
-            for (; s < observed; s++) {
-                double[] earlier = columns[s];
-                double weight = earlier[x];
-                for (int i = 0; i < candidateCount; i++) {
-                    out[i] -= earlier[i] * weight;
-                }
-            }
-        }
-    }
-
-    private void subtractEarlierColumnsFromFour(double[][] outs, int[] of, int from) {
-        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
-        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
-        int s = from;
-        for (; s + 2 <= observed; s += 2) {
-            double[] e0 = columns[s], e1 = columns[s + 1];
-            double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
-            double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
-            for (int i = 0; i < candidateCount; i++) {
-                double a = e0[i], b = e1[i];
-                o0[i] = o0[i] - a * w00 - b * w01;
-                o1[i] = o1[i] - a * w10 - b * w11;
-                o2[i] = o2[i] - a * w20 - b * w21;
-                o3[i] = o3[i] - a * w30 - b * w31;
-            }
-        }
-        for (; s < observed; s++) {
-            double[] e = columns[s];
-            double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
-            for (int i = 0; i < candidateCount; i++) {
-                double a = e[i];
-                o0[i] -= a * w0;
-                o1[i] -= a * w1;
-                o2[i] -= a * w2;
-                o3[i] -= a * w3;
-            }
-        }
+        ops.subtractColumns(columns, from, observed, of, outs, count, candidateCount);
     }
 
     /**

@@ -1,7 +1,8 @@
 package dev.sift.engine.compute;
 
 /**
- * The inner products SIFT needs, over flat row-major {@code float} vectors, accumulated in {@code double}.
+ * The inner products SIFT needs, over flat row-major {@code float} vectors, accumulated in {@code double}, and the
+ * subtraction of earlier posterior columns ({@link #subtractColumns}).
  *
  * <p>Every implementation must return bit-identical results, so that a selection never depends on the
  * machine it ran on. The summation order is therefore part of the contract: element {@code i} of a
@@ -66,6 +67,78 @@ public interface KernelOps {
      * products share one read of the rows.
      */
     void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs);
+
+    /**
+     * {@code outs[c][i] -= Σ_s columns[s][i] · columns[s][of[c]]} for {@code s} in {@code [from, to)}, {@code c} in
+     * {@code [0, count)} and {@code i} in {@code [0, length)}: the earlier observations' terms of new posterior columns
+     * (the N²·K part of a selection). Each element takes its terms one by one in increasing {@code s}, each a product
+     * rounded to double and then a subtraction, never a fused multiply-add, so every implementation gives the same
+     * bits. The columns {@code outs} must not be among {@code columns}.
+     */
+    default void subtractColumns(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int length) {
+        if (count == 4) {
+            subtractColumnsFromFour(columns, from, to, of, outs, length);
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            double[] out = outs[c];
+            int x = of[c];
+            int s = from;
+            // Four earlier columns per sweep over the output.
+            for (; s + 4 <= to; s += 4) {
+                double[] e0 = columns[s], e1 = columns[s + 1], e2 = columns[s + 2], e3 = columns[s + 3];
+                double w0 = e0[x], w1 = e1[x], w2 = e2[x], w3 = e3[x];
+                for (int i = 0; i < length; i++) {
+                    double v = out[i];
+                    v -= e0[i] * w0;
+                    v -= e1[i] * w1;
+                    v -= e2[i] * w2;
+                    v -= e3[i] * w3;
+                    out[i] = v;
+                }
+            }
+            for (; s < to; s++) {
+                double[] earlier = columns[s];
+                double weight = earlier[x];
+                for (int i = 0; i < length; i++) {
+                    out[i] -= earlier[i] * weight;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #subtractColumns} for four outputs: each sweep over the candidates takes two earlier columns and all four
+     * outputs, so the earlier columns (beyond L2 for large windows and selections) are read once per four outputs.
+     */
+    private void subtractColumnsFromFour(double[][] columns, int from, int to, int[] of, double[][] outs, int length) {
+        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
+        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
+        int s = from;
+        for (; s + 2 <= to; s += 2) {
+            double[] e0 = columns[s], e1 = columns[s + 1];
+            double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
+            double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
+            for (int i = 0; i < length; i++) {
+                double a = e0[i], b = e1[i];
+                o0[i] = o0[i] - a * w00 - b * w01;
+                o1[i] = o1[i] - a * w10 - b * w11;
+                o2[i] = o2[i] - a * w20 - b * w21;
+                o3[i] = o3[i] - a * w30 - b * w31;
+            }
+        }
+        for (; s < to; s++) {
+            double[] e = columns[s];
+            double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
+            for (int i = 0; i < length; i++) {
+                double a = e[i];
+                o0[i] -= a * w0;
+                o1[i] -= a * w1;
+                o2[i] -= a * w2;
+                o3[i] -= a * w3;
+            }
+        }
+    }
 
     /** Adds eight lane sums in the contract's fixed order. */
     static double sumLanes(double[] lanes) {

@@ -260,6 +260,64 @@ public class KernelOpsEquivalenceTests {
     }
 
     @Test
+    public void testScalarSubtractColumns() {
+        checkSubtractColumns(ScalarKernelOps.INSTANCE);
+    }
+
+    @Test
+    public void testPanamaWideSubtractColumnsIsBitIdentical() {
+        checkSubtractColumns(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowSubtractColumnsIsBitIdentical() {
+        checkSubtractColumns(panama(false));
+    }
+
+    /**
+     * One to five outputs, lengths with and without a tail (and across the Vector API's slices of 512), any range of
+     * earlier columns: every element equals its terms subtracted one by one in order, each a rounded product.
+     */
+    private static void checkSubtractColumns(KernelOps ops) {
+        Random random = new Random(9);
+        for (int length : new int[] { 1, 7, 8, 9, 100, 512, 513, 1030 }) {
+            int earlierCount = 11;
+            double[][] columns = new double[earlierCount][length];
+            for (double[] column : columns) {
+                for (int i = 0; i < length; i++) {
+                    column[i] = random.nextGaussian() * Math.scalb(1.0, random.nextInt(24) - 12);
+                }
+            }
+            for (int count = 1; count <= 5; count++) {
+                for (int trial = 0; trial < 4; trial++) {
+                    int from = random.nextInt(earlierCount + 1);
+                    int to = from + random.nextInt(earlierCount - from + 1);
+                    int[] of = new int[count];
+                    double[][] outs = new double[count][length];
+                    double[][] expected = new double[count][length];
+                    for (int c = 0; c < count; c++) {
+                        of[c] = random.nextInt(length);
+                        for (int i = 0; i < length; i++) {
+                            outs[c][i] = expected[c][i] = random.nextGaussian();
+                            for (int s = from; s < to; s++) {
+                                double product = columns[s][i] * columns[s][of[c]];
+                                expected[c][i] = expected[c][i] - product;
+                            }
+                        }
+                    }
+                    ops.subtractColumns(columns, from, to, of, outs, count, length);
+                    for (int c = 0; c < count; c++) {
+                        for (int i = 0; i < length; i++) {
+                            String where = ops.name() + " length " + length + " outputs " + count + " [" + from + ", " + to + ")";
+                            assertBitsEqual(where + " output " + c + " element " + i, expected[c][i], outs[c][i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     public void testScalarDotRowsAndNorms() {
         checkDotRowsAndNorms(ScalarKernelOps.INSTANCE);
     }

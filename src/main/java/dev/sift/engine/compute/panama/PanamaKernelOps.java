@@ -39,6 +39,9 @@ public final class PanamaKernelOps implements KernelOps {
      */
     private static final int MANY_VECTORS = 4;
 
+    /** Candidates per slice of {@link #subtractColumns}: four outputs of 512 doubles are 16 kB, within L1. */
+    private static final int SUBTRACT_SLICE = 512;
+
     /** Swap neighbouring lanes, pairs of lanes, halves: the three levels of the contract's summation tree. */
     private static final VectorShuffle<Double> SWAP_LANES = VectorShuffle.fromValues(D8, 1, 0, 3, 2, 5, 4, 7, 6);
     private static final VectorShuffle<Double> SWAP_PAIRS = VectorShuffle.fromValues(D8, 2, 3, 0, 1, 6, 7, 4, 5);
@@ -146,6 +149,62 @@ public final class PanamaKernelOps implements KernelOps {
         for (int c = blocked; c < count; c++) {
             for (r = from; r < to; r++) {
                 outs[c][r] = dotWidened(rows, r * dims, xs, c * dims, dims);
+            }
+        }
+    }
+
+    @Override
+    public void subtractColumns(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int length) {
+        if (wide == false || count != 4) {
+            KernelOps.super.subtractColumns(columns, from, to, of, outs, count, length);
+            return;
+        }
+        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
+        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
+        // A slice of the four outputs stays in L1 while every earlier column's slice streams past it, so the outputs
+        // are read and written once instead of once per two earlier columns.
+        for (int sliceFrom = 0; sliceFrom < length; sliceFrom += SUBTRACT_SLICE) {
+            int sliceTo = Math.min(length, sliceFrom + SUBTRACT_SLICE);
+            int vectorTo = sliceFrom + (sliceTo - sliceFrom) / LANES * LANES;
+            int s = from;
+            for (; s + 2 <= to; s += 2) {
+                double[] e0 = columns[s], e1 = columns[s + 1];
+                double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
+                double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
+                int i = sliceFrom;
+                for (; i < vectorTo; i += LANES) {
+                    DoubleVector a = DoubleVector.fromArray(D8, e0, i), b = DoubleVector.fromArray(D8, e1, i);
+                    DoubleVector.fromArray(D8, o0, i).sub(a.mul(w00)).sub(b.mul(w01)).intoArray(o0, i);
+                    DoubleVector.fromArray(D8, o1, i).sub(a.mul(w10)).sub(b.mul(w11)).intoArray(o1, i);
+                    DoubleVector.fromArray(D8, o2, i).sub(a.mul(w20)).sub(b.mul(w21)).intoArray(o2, i);
+                    DoubleVector.fromArray(D8, o3, i).sub(a.mul(w30)).sub(b.mul(w31)).intoArray(o3, i);
+                }
+                for (; i < sliceTo; i++) {
+                    double a = e0[i], b = e1[i];
+                    o0[i] = o0[i] - a * w00 - b * w01;
+                    o1[i] = o1[i] - a * w10 - b * w11;
+                    o2[i] = o2[i] - a * w20 - b * w21;
+                    o3[i] = o3[i] - a * w30 - b * w31;
+                }
+            }
+            for (; s < to; s++) {
+                double[] e = columns[s];
+                double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
+                int i = sliceFrom;
+                for (; i < vectorTo; i += LANES) {
+                    DoubleVector a = DoubleVector.fromArray(D8, e, i);
+                    DoubleVector.fromArray(D8, o0, i).sub(a.mul(w0)).intoArray(o0, i);
+                    DoubleVector.fromArray(D8, o1, i).sub(a.mul(w1)).intoArray(o1, i);
+                    DoubleVector.fromArray(D8, o2, i).sub(a.mul(w2)).intoArray(o2, i);
+                    DoubleVector.fromArray(D8, o3, i).sub(a.mul(w3)).intoArray(o3, i);
+                }
+                for (; i < sliceTo; i++) {
+                    double a = e[i];
+                    o0[i] -= a * w0;
+                    o1[i] -= a * w1;
+                    o2[i] -= a * w2;
+                    o3[i] -= a * w3;
+                }
             }
         }
     }
