@@ -77,7 +77,7 @@ public interface KernelOps {
      */
     default void subtractColumns(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int length) {
         if (count == 4) {
-            subtractColumnsFromFour(columns, from, to, of, outs, length);
+            subtractColumnsFromFour(columns, from, to, of, outs, 0, length);
             return;
         }
         for (int c = 0; c < count; c++) {
@@ -108,10 +108,11 @@ public interface KernelOps {
     }
 
     /**
-     * {@link #subtractColumns} for four outputs: each sweep over the candidates takes two earlier columns and all four
-     * outputs, so the earlier columns (beyond L2 for large windows and selections) are read once per four outputs.
+     * {@link #subtractColumns} for four outputs and the elements {@code [fromIndex, toIndex)}: each sweep takes two
+     * earlier columns and all four outputs, so the earlier columns (beyond L2 for large windows and selections) are
+     * read once per four outputs.
      */
-    private void subtractColumnsFromFour(double[][] columns, int from, int to, int[] of, double[][] outs, int length) {
+    static void subtractColumnsFromFour(double[][] columns, int from, int to, int[] of, double[][] outs, int fromIndex, int toIndex) {
         double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
         int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
         int s = from;
@@ -119,7 +120,7 @@ public interface KernelOps {
             double[] e0 = columns[s], e1 = columns[s + 1];
             double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
             double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
-            for (int i = 0; i < length; i++) {
+            for (int i = fromIndex; i < toIndex; i++) {
                 double a = e0[i], b = e1[i];
                 o0[i] = o0[i] - a * w00 - b * w01;
                 o1[i] = o1[i] - a * w10 - b * w11;
@@ -130,7 +131,7 @@ public interface KernelOps {
         for (; s < to; s++) {
             double[] e = columns[s];
             double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
-            for (int i = 0; i < length; i++) {
+            for (int i = fromIndex; i < toIndex; i++) {
                 double a = e[i];
                 o0[i] -= a * w0;
                 o1[i] -= a * w1;

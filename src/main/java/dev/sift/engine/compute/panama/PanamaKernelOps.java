@@ -162,51 +162,37 @@ public final class PanamaKernelOps implements KernelOps {
         double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
         int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
         // A slice of the four outputs stays in L1 while every earlier column's slice streams past it, so the outputs
-        // are read and written once instead of once per two earlier columns.
-        for (int sliceFrom = 0; sliceFrom < length; sliceFrom += SUBTRACT_SLICE) {
-            int sliceTo = Math.min(length, sliceFrom + SUBTRACT_SLICE);
-            int vectorTo = sliceFrom + (sliceTo - sliceFrom) / LANES * LANES;
+        // are read and written once instead of once per two earlier columns. The elements are independent, so the
+        // tail past the last full vector is left to the scalar loop.
+        int vectorTo = length - length % LANES;
+        for (int sliceFrom = 0; sliceFrom < vectorTo; sliceFrom += SUBTRACT_SLICE) {
+            int sliceTo = Math.min(vectorTo, sliceFrom + SUBTRACT_SLICE);
             int s = from;
             for (; s + 2 <= to; s += 2) {
                 double[] e0 = columns[s], e1 = columns[s + 1];
                 double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
                 double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
-                int i = sliceFrom;
-                for (; i < vectorTo; i += LANES) {
+                for (int i = sliceFrom; i < sliceTo; i += LANES) {
                     DoubleVector a = DoubleVector.fromArray(D8, e0, i), b = DoubleVector.fromArray(D8, e1, i);
                     DoubleVector.fromArray(D8, o0, i).sub(a.mul(w00)).sub(b.mul(w01)).intoArray(o0, i);
                     DoubleVector.fromArray(D8, o1, i).sub(a.mul(w10)).sub(b.mul(w11)).intoArray(o1, i);
                     DoubleVector.fromArray(D8, o2, i).sub(a.mul(w20)).sub(b.mul(w21)).intoArray(o2, i);
                     DoubleVector.fromArray(D8, o3, i).sub(a.mul(w30)).sub(b.mul(w31)).intoArray(o3, i);
                 }
-                for (; i < sliceTo; i++) {
-                    double a = e0[i], b = e1[i];
-                    o0[i] = o0[i] - a * w00 - b * w01;
-                    o1[i] = o1[i] - a * w10 - b * w11;
-                    o2[i] = o2[i] - a * w20 - b * w21;
-                    o3[i] = o3[i] - a * w30 - b * w31;
-                }
             }
             for (; s < to; s++) {
                 double[] e = columns[s];
                 double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
-                int i = sliceFrom;
-                for (; i < vectorTo; i += LANES) {
+                for (int i = sliceFrom; i < sliceTo; i += LANES) {
                     DoubleVector a = DoubleVector.fromArray(D8, e, i);
                     DoubleVector.fromArray(D8, o0, i).sub(a.mul(w0)).intoArray(o0, i);
                     DoubleVector.fromArray(D8, o1, i).sub(a.mul(w1)).intoArray(o1, i);
                     DoubleVector.fromArray(D8, o2, i).sub(a.mul(w2)).intoArray(o2, i);
                     DoubleVector.fromArray(D8, o3, i).sub(a.mul(w3)).intoArray(o3, i);
                 }
-                for (; i < sliceTo; i++) {
-                    double a = e[i];
-                    o0[i] -= a * w0;
-                    o1[i] -= a * w1;
-                    o2[i] -= a * w2;
-                    o3[i] -= a * w3;
-                }
             }
         }
+        KernelOps.subtractColumnsFromFour(columns, from, to, of, outs, vectorTo, length);
     }
 
     private double dotWidened(float[] a, int aOffset, double[] b, int bOffset, int length) {
