@@ -30,6 +30,9 @@ final class NextPicks {
      * @param taken candidates that cannot be picked again
      */
     static int[] after(PosteriorState state, boolean[] taken, int pick, int count) {
+        if (count <= 0) {
+            return new int[0];
+        }
         int[] pool = strongest(state, taken, pick, poolSize(taken.length));
         int size = pool.length + 1;
         int[] members = new int[size];

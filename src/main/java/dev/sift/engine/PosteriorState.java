@@ -72,6 +72,8 @@ final class PosteriorState {
     private final double[] widened;
     private final double priorVariance;
     private double variance;
+    /** Set by {@link #observeLast}: the posterior no longer matches V. */
+    private boolean closed;
     /** The pool's prior products for {@link #covariances}, made on first use. */
     private PoolProducts poolProducts;
 
@@ -199,6 +201,7 @@ final class PosteriorState {
      *                   compute ahead
      */
     double observe(int x, IntFunction<int[]> likelyNext) {
+        checkOpen();
         int slot = aheadSlot(x);
         if (slot >= 0) {
             double[] column = aheadColumns[slot];
@@ -210,11 +213,30 @@ final class PosteriorState {
     }
 
     /**
+     * Observes candidate {@code x} as the last observation: V decreases by its gain, which is all a selection reports
+     * of it. The posterior is left as it was, as no later pick needs it, so this costs no pass over the candidates; no
+     * observation may follow.
+     */
+    double observeLast(int x) {
+        double gain = gain(x);
+        variance -= gain;
+        closed = true;
+        return gain;
+    }
+
+    /**
      * Observes candidate {@code x} whose prior column {@code k_0(·, x)} the caller already computed with the same
      * {@link KernelOps} (MMR needs it anyway); the array is taken over and becomes the scaled column {@code c_t}.
      */
     double observe(int x, double[] column) {
+        checkOpen();
         return observe(x, column, 0);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("an observation after the last one");
+        }
     }
 
     /** {@link #observe(int, double[])} for a column that already had the first {@code corrected} observations' terms subtracted. */

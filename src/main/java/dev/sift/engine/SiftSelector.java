@@ -61,7 +61,15 @@ public final class SiftSelector {
                 break;
             }
             int pick = best;
-            gains[steps] = state.observe(best, count -> NextPicks.after(state, taken, pick, count));
+            // The same subtraction observe makes, so the stopping rule below decides alike.
+            boolean last = steps + 1 == maxSteps || state.variance() - bestGain <= targetVariance;
+            if (last) {
+                gains[steps] = state.observeLast(best);
+            } else {
+                // Guesses only for picks that will need a column: all but the last.
+                int later = maxSteps - steps - 2;
+                gains[steps] = state.observe(best, count -> NextPicks.after(state, taken, pick, Math.min(count, later)));
+            }
             variances[steps] = state.variance();
             picks[steps] = best;
             steps++;
