@@ -104,12 +104,12 @@ final class PosteriorState {
             gains[i] = computeGain(i);
         }
         this.columns = new double[Math.max(1, expectedSteps)][];
-        this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (ops.productsPerPass() - 1)];
+        this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (ops.productsPerPass(dims) - 1)];
         Arrays.fill(aheadCandidates, -1);
         this.aheadColumns = new double[aheadCandidates.length][];
         this.aheadCorrected = new int[aheadCandidates.length];
         this.aheadPass = new int[aheadCandidates.length];
-        this.widened = new double[ops.productsPerPass() * dims];
+        this.widened = new double[ops.productsPerPass(dims) * dims];
     }
 
     /**
@@ -311,7 +311,7 @@ final class PosteriorState {
         float[] candidates = problem.candidates();
         int dims = problem.dims();
         // A pass computes the pick's product and up to productsPerPass - 1 ahead.
-        int wanted = ops.productsPerPass() - 1;
+        int wanted = ops.productsPerPass(dims) - 1;
         int[] guesses = wanted == 0 ? new int[0] : likelyNext.apply(wanted + aheadCandidates.length);
         int[] next = newGuesses(x, guesses, wanted);
         if (next.length == 0) {

@@ -41,7 +41,7 @@ final class CountingKernelOps implements KernelOps {
     }
 
     @Override
-    public int productsPerPass() {
+    public int productsPerPass(int dims) {
         return productsPerPass;
     }
 

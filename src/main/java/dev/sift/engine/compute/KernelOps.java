@@ -51,14 +51,14 @@ public interface KernelOps {
     }
 
     /**
-     * How many vectors {@link #dotRowRangeMany} multiplies with the rows in one read of them, at about the cost of
-     * one product with {@link #dotRowRange}: more than 1 where reading and widening the rows, not the arithmetic,
-     * limits a pass.
+     * How many vectors {@link #dotRowRangeMany} multiplies with rows of {@code dims} elements in one read of them, at
+     * about the cost of one product with {@link #dotRowRange}: more than 1 where reading and widening the rows, not
+     * the arithmetic, limits a pass.
      */
-    int productsPerPass();
+    int productsPerPass(int dims);
 
     /** The largest {@link #productsPerPass} of the kernels here, for memory estimates. */
-    int MAX_PRODUCTS_PER_PASS = 4;
+    int MAX_PRODUCTS_PER_PASS = 5;
 
     /**
      * {@code outs[c][r] = dot(rows, r*dims, x_c)} for {@code r} in {@code [from, to)} and {@code c} in
@@ -76,11 +76,45 @@ public interface KernelOps {
      * bits. The columns {@code outs} must not be among {@code columns}.
      */
     default void subtractColumns(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int length) {
-        if (count == 4) {
-            subtractColumnsFromFour(columns, from, to, of, outs, 0, length);
-            return;
+        subtractColumnsRange(columns, from, to, of, outs, count, 0, length);
+    }
+
+    /**
+     * {@link #subtractColumns} for the elements {@code [fromIndex, toIndex)}: outputs in groups of four, each sweep
+     * taking two earlier columns and the group's four outputs, so the earlier columns (beyond L2 for large windows
+     * and selections) are read once per four outputs; the outputs past the last group one by one, four earlier columns per sweep.
+     */
+    static void subtractColumnsRange(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int fromIndex, int toIndex) {
+        int c = 0;
+        for (; c + 4 <= count; c += 4) {
+            double[] o0 = outs[c], o1 = outs[c + 1], o2 = outs[c + 2], o3 = outs[c + 3];
+            int x0 = of[c], x1 = of[c + 1], x2 = of[c + 2], x3 = of[c + 3];
+            int s = from;
+            for (; s + 2 <= to; s += 2) {
+                double[] e0 = columns[s], e1 = columns[s + 1];
+                double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
+                double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
+                for (int i = fromIndex; i < toIndex; i++) {
+                    double a = e0[i], b = e1[i];
+                    o0[i] = o0[i] - a * w00 - b * w01;
+                    o1[i] = o1[i] - a * w10 - b * w11;
+                    o2[i] = o2[i] - a * w20 - b * w21;
+                    o3[i] = o3[i] - a * w30 - b * w31;
+                }
+            }
+            for (; s < to; s++) {
+                double[] e = columns[s];
+                double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
+                for (int i = fromIndex; i < toIndex; i++) {
+                    double a = e[i];
+                    o0[i] -= a * w0;
+                    o1[i] -= a * w1;
+                    o2[i] -= a * w2;
+                    o3[i] -= a * w3;
+                }
+            }
         }
-        for (int c = 0; c < count; c++) {
+        for (; c < count; c++) {
             double[] out = outs[c];
             int x = of[c];
             int s = from;
@@ -88,7 +122,7 @@ public interface KernelOps {
             for (; s + 4 <= to; s += 4) {
                 double[] e0 = columns[s], e1 = columns[s + 1], e2 = columns[s + 2], e3 = columns[s + 3];
                 double w0 = e0[x], w1 = e1[x], w2 = e2[x], w3 = e3[x];
-                for (int i = 0; i < length; i++) {
+                for (int i = fromIndex; i < toIndex; i++) {
                     double v = out[i];
                     v -= e0[i] * w0;
                     v -= e1[i] * w1;
@@ -100,43 +134,9 @@ public interface KernelOps {
             for (; s < to; s++) {
                 double[] earlier = columns[s];
                 double weight = earlier[x];
-                for (int i = 0; i < length; i++) {
+                for (int i = fromIndex; i < toIndex; i++) {
                     out[i] -= earlier[i] * weight;
                 }
-            }
-        }
-    }
-
-    /**
-     * {@link #subtractColumns} for four outputs and the elements {@code [fromIndex, toIndex)}: each sweep takes two
-     * earlier columns and all four outputs, so the earlier columns (beyond L2 for large windows and selections) are
-     * read once per four outputs.
-     */
-    static void subtractColumnsFromFour(double[][] columns, int from, int to, int[] of, double[][] outs, int fromIndex, int toIndex) {
-        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
-        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
-        int s = from;
-        for (; s + 2 <= to; s += 2) {
-            double[] e0 = columns[s], e1 = columns[s + 1];
-            double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
-            double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
-            for (int i = fromIndex; i < toIndex; i++) {
-                double a = e0[i], b = e1[i];
-                o0[i] = o0[i] - a * w00 - b * w01;
-                o1[i] = o1[i] - a * w10 - b * w11;
-                o2[i] = o2[i] - a * w20 - b * w21;
-                o3[i] = o3[i] - a * w30 - b * w31;
-            }
-        }
-        for (; s < to; s++) {
-            double[] e = columns[s];
-            double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
-            for (int i = fromIndex; i < toIndex; i++) {
-                double a = e[i];
-                o0[i] -= a * w0;
-                o1[i] -= a * w1;
-                o2[i] -= a * w2;
-                o3[i] -= a * w3;
             }
         }
     }

@@ -60,7 +60,7 @@ public final class ScalarKernelOps implements KernelOps {
 
     /** The scalar loops are limited by their arithmetic: a second product per pass costs as much as a second pass. */
     @Override
-    public int productsPerPass() {
+    public int productsPerPass(int dims) {
         return 1;
     }
 

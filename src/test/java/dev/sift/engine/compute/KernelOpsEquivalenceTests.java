@@ -103,9 +103,16 @@ public class KernelOpsEquivalenceTests {
 
     @Test
     public void testProductsPerPassWithinTheMemoryEstimate() {
-        assertTrue(ScalarKernelOps.INSTANCE.productsPerPass() <= KernelOps.MAX_PRODUCTS_PER_PASS);
-        assertTrue(panama(true).productsPerPass() <= KernelOps.MAX_PRODUCTS_PER_PASS);
-        assertTrue(panama(false).productsPerPass() <= KernelOps.MAX_PRODUCTS_PER_PASS);
+        checkProductsPerPass(ScalarKernelOps.INSTANCE);
+        checkProductsPerPass(panama(true));
+        checkProductsPerPass(panama(false));
+    }
+
+    private static void checkProductsPerPass(KernelOps ops) {
+        for (int dims : new int[] { 1, 7, 8, 100, 384, 768, 1536 }) {
+            int products = ops.productsPerPass(dims);
+            assertTrue(ops.name() + " dims " + dims + ": " + products, products >= 1 && products <= KernelOps.MAX_PRODUCTS_PER_PASS);
+        }
     }
 
     @Test
@@ -225,7 +232,7 @@ public class KernelOpsEquivalenceTests {
     }
 
     /**
-     * Several widened vectors at once (1 to 9, across the kernels' blocks of 4), over slices starting and ending
+     * Several widened vectors at once (1 to 13, across the kernels' blocks of 4 and 5), over slices starting and ending
      * anywhere: each product equals the contract on the floats; rows outside the slice are not written.
      */
     private static void checkDotRowRangeMany(KernelOps ops) {
@@ -233,7 +240,7 @@ public class KernelOpsEquivalenceTests {
         for (int dims : new int[] { 1, 7, 8, 9, 16, 31, 100, 384, 768 }) {
             int count = 23;
             float[] rows = values(random, count * dims);
-            for (int vectors = 1; vectors <= 9; vectors++) {
+            for (int vectors = 1; vectors <= 13; vectors++) {
                 float[] x = values(random, vectors * dims);
                 double[] widened = new double[x.length];
                 for (int i = 0; i < x.length; i++) {
@@ -275,7 +282,7 @@ public class KernelOpsEquivalenceTests {
     }
 
     /**
-     * One to five outputs, lengths with and without a tail (and across the Vector API's slices of 512), any range of
+     * One to nine outputs, lengths with and without a tail (and across the Vector API's slices of 512), any range of
      * earlier columns: every element equals its terms subtracted one by one in order, each a rounded product.
      */
     private static void checkSubtractColumns(KernelOps ops) {
@@ -288,7 +295,7 @@ public class KernelOpsEquivalenceTests {
                     column[i] = random.nextGaussian() * Math.scalb(1.0, random.nextInt(24) - 12);
                 }
             }
-            for (int count = 1; count <= 5; count++) {
+            for (int count = 1; count <= 9; count++) {
                 for (int trial = 0; trial < 4; trial++) {
                     int from = random.nextInt(earlierCount + 1);
                     int to = from + random.nextInt(earlierCount - from + 1);

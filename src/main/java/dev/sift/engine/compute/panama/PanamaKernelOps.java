@@ -33,13 +33,15 @@ public final class PanamaKernelOps implements KernelOps {
     private static final int NARROW_BLOCK_ROWS = 4;
 
     /**
-     * Vectors per block of {@link #dotRowRangeMany}. The 512-bit block is 4 rows by 4 vectors: 16 accumulators, 4
-     * vector blocks and a row block use 21 of 32 registers, and each widened row block serves 4 multiply-adds. The
-     * 256-bit block is 1 row by 4 vectors: 8 half-accumulators and a row's two halves use 10 of 16 registers.
+     * Vectors per block of {@link #dotRowRangeMany}. The 512-bit blocks are 4 rows by 5 vectors (20 accumulators, 5
+     * vector blocks and a row block use 26 of 32 registers; each widened row block serves 5 multiply-adds) and, for
+     * a count of vectors that fives do not fill, 4 rows by 4 vectors. The 256-bit block is 1 row by 4 vectors: 8
+     * half-accumulators and a row's two halves use 10 of 16 registers.
      */
-    private static final int MANY_VECTORS = 4;
+    private static final int WIDE_MANY_VECTORS = 5;
+    private static final int NARROW_MANY_VECTORS = 4;
 
-    /** Candidates per slice of {@link #subtractColumns}: four outputs of 512 doubles are 16 kB, within L1. */
+    /** Candidates per slice of {@link #subtractColumns}: five outputs of 512 doubles are 20 kB, within L1. */
     private static final int SUBTRACT_SLICE = 512;
 
     /** Swap neighbouring lanes, pairs of lanes, halves: the three levels of the contract's summation tree. */
@@ -118,25 +120,35 @@ public final class PanamaKernelOps implements KernelOps {
     }
 
     @Override
-    public int productsPerPass() {
-        return MANY_VECTORS;
+    public int productsPerPass(int dims) {
+        // The five-vector kernel takes only whole blocks of 8 elements.
+        return wide && dims % LANES == 0 ? WIDE_MANY_VECTORS : NARROW_MANY_VECTORS;
     }
 
     @Override
     public void dotRowRangeMany(float[] rows, int from, int to, int dims, double[] xs, int count, double[][] outs) {
-        double[] lanes = new double[2 * LANES];
-        int blocked = count - count % MANY_VECTORS;
+        double[] lanes = new double[3 * LANES];
         // Rows outermost: a block of rows is read from afar once and stays in L1 for every block of vectors.
         int r = from;
+        int blocked;
         if (wide) {
+            // The five-vector kernel has no tail: with one, the JIT's first tier ran out of registers compiling it, and
+            // it was left to the interpreter (50x slower) when it was first called from a long loop.
+            int inFives = dims % LANES == 0 ? vectorsInFives(count) : 0;
+            blocked = inFives + (count - inFives) / 4 * 4;
             for (; r + 4 <= to; r += 4) {
-                for (int c = 0; c < blocked; c += MANY_VECTORS) {
+                int c = 0;
+                for (; c < inFives; c += 5) {
+                    dotFourRowsFiveVectors512(rows, r, dims, xs, c, outs, lanes);
+                }
+                for (; c < blocked; c += 4) {
                     dotFourRowsFourVectors512(rows, r, dims, xs, c, outs, lanes);
                 }
             }
         } else {
+            blocked = count - count % NARROW_MANY_VECTORS;
             for (; r < to; r++) {
-                for (int c = 0; c < blocked; c += MANY_VECTORS) {
+                for (int c = 0; c < blocked; c += NARROW_MANY_VECTORS) {
                     dotRowFourVectors256(rows, r, dims, xs, c, outs, lanes);
                 }
             }
@@ -153,17 +165,36 @@ public final class PanamaKernelOps implements KernelOps {
         }
     }
 
+    /**
+     * How many of {@code count} vectors go in blocks of five, the rest going in blocks of four: as many vectors in
+     * blocks as can be (the others take a slow product each), with as many fives as that allows.
+     */
+    static int vectorsInFives(int count) {
+        int best = 0;
+        int bestCovered = -1;
+        for (int fives = count / 5; fives >= 0; fives--) {
+            int covered = 5 * fives + (count - 5 * fives) / 4 * 4;
+            if (covered > bestCovered) {
+                best = 5 * fives;
+                bestCovered = covered;
+            }
+        }
+        return best;
+    }
+
     @Override
     public void subtractColumns(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int length) {
-        if (wide == false || count != 4) {
+        if (wide == false || count < 4 || count > 5) {
             KernelOps.super.subtractColumns(columns, from, to, of, outs, count, length);
             return;
         }
-        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3];
-        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3];
-        // A slice of the four outputs stays in L1 while every earlier column's slice streams past it, so the outputs
-        // are read and written once instead of once per two earlier columns. The elements are independent, so the
-        // tail past the last full vector is left to the scalar loop.
+        boolean five = count == 5;
+        double[] o0 = outs[0], o1 = outs[1], o2 = outs[2], o3 = outs[3], o4 = outs[five ? 4 : 3];
+        int x0 = of[0], x1 = of[1], x2 = of[2], x3 = of[3], x4 = of[five ? 4 : 3];
+        // A slice of the outputs stays in L1 while every earlier column's slice streams past it, so the outputs are
+        // read and written once instead of once per two earlier columns. The elements are independent, so the tail
+        // past the last full vector is left to the scalar loop. The fifth output's lines are skipped for four (a
+        // test the compiler takes out of the loop).
         int vectorTo = length - length % LANES;
         for (int sliceFrom = 0; sliceFrom < vectorTo; sliceFrom += SUBTRACT_SLICE) {
             int sliceTo = Math.min(vectorTo, sliceFrom + SUBTRACT_SLICE);
@@ -172,27 +203,34 @@ public final class PanamaKernelOps implements KernelOps {
                 double[] e0 = columns[s], e1 = columns[s + 1];
                 double w00 = e0[x0], w01 = e1[x0], w10 = e0[x1], w11 = e1[x1];
                 double w20 = e0[x2], w21 = e1[x2], w30 = e0[x3], w31 = e1[x3];
+                double w40 = e0[x4], w41 = e1[x4];
                 for (int i = sliceFrom; i < sliceTo; i += LANES) {
                     DoubleVector a = DoubleVector.fromArray(D8, e0, i), b = DoubleVector.fromArray(D8, e1, i);
                     DoubleVector.fromArray(D8, o0, i).sub(a.mul(w00)).sub(b.mul(w01)).intoArray(o0, i);
                     DoubleVector.fromArray(D8, o1, i).sub(a.mul(w10)).sub(b.mul(w11)).intoArray(o1, i);
                     DoubleVector.fromArray(D8, o2, i).sub(a.mul(w20)).sub(b.mul(w21)).intoArray(o2, i);
                     DoubleVector.fromArray(D8, o3, i).sub(a.mul(w30)).sub(b.mul(w31)).intoArray(o3, i);
+                    if (five) {
+                        DoubleVector.fromArray(D8, o4, i).sub(a.mul(w40)).sub(b.mul(w41)).intoArray(o4, i);
+                    }
                 }
             }
             for (; s < to; s++) {
                 double[] e = columns[s];
-                double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3];
+                double w0 = e[x0], w1 = e[x1], w2 = e[x2], w3 = e[x3], w4 = e[x4];
                 for (int i = sliceFrom; i < sliceTo; i += LANES) {
                     DoubleVector a = DoubleVector.fromArray(D8, e, i);
                     DoubleVector.fromArray(D8, o0, i).sub(a.mul(w0)).intoArray(o0, i);
                     DoubleVector.fromArray(D8, o1, i).sub(a.mul(w1)).intoArray(o1, i);
                     DoubleVector.fromArray(D8, o2, i).sub(a.mul(w2)).intoArray(o2, i);
                     DoubleVector.fromArray(D8, o3, i).sub(a.mul(w3)).intoArray(o3, i);
+                    if (five) {
+                        DoubleVector.fromArray(D8, o4, i).sub(a.mul(w4)).intoArray(o4, i);
+                    }
                 }
             }
         }
-        KernelOps.subtractColumnsFromFour(columns, from, to, of, outs, vectorTo, length);
+        KernelOps.subtractColumnsRange(columns, from, to, of, outs, count, vectorTo, length);
     }
 
     private double dotWidened(float[] a, int aOffset, double[] b, int bOffset, int length) {
@@ -327,6 +365,77 @@ public final class PanamaKernelOps implements KernelOps {
         outs[y3][r + 3] = finishWidened(lanes, rows, o3, xs, x3, i, dims);
     }
 
+    /**
+     * Rows {@code r .. r+3} times widened vectors {@code c .. c+4}, for {@code dims} a multiple of 8: each widened row
+     * block serves five vectors.
+     */
+    private static void dotFourRowsFiveVectors512(float[] rows, int r, int dims, double[] xs, int c, double[][] outs, double[] lanes) {
+        DoubleVector a00 = DoubleVector.zero(D8), a01 = a00, a02 = a00, a03 = a00, a04 = a00;
+        DoubleVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00;
+        DoubleVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00;
+        DoubleVector a30 = a00, a31 = a00, a32 = a00, a33 = a00, a34 = a00;
+        int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+        int x0 = c * dims, x1 = x0 + dims, x2 = x1 + dims, x3 = x2 + dims, x4 = x3 + dims;
+        for (int i = 0; i < dims; i += LANES) {
+            DoubleVector v0 = DoubleVector.fromArray(D8, xs, x0 + i);
+            DoubleVector v1 = DoubleVector.fromArray(D8, xs, x1 + i);
+            DoubleVector v2 = DoubleVector.fromArray(D8, xs, x2 + i);
+            DoubleVector v3 = DoubleVector.fromArray(D8, xs, x3 + i);
+            DoubleVector v4 = DoubleVector.fromArray(D8, xs, x4 + i);
+            DoubleVector row = widen8(rows, o0 + i);
+            a00 = row.fma(v0, a00);
+            a01 = row.fma(v1, a01);
+            a02 = row.fma(v2, a02);
+            a03 = row.fma(v3, a03);
+            a04 = row.fma(v4, a04);
+            row = widen8(rows, o1 + i);
+            a10 = row.fma(v0, a10);
+            a11 = row.fma(v1, a11);
+            a12 = row.fma(v2, a12);
+            a13 = row.fma(v3, a13);
+            a14 = row.fma(v4, a14);
+            row = widen8(rows, o2 + i);
+            a20 = row.fma(v0, a20);
+            a21 = row.fma(v1, a21);
+            a22 = row.fma(v2, a22);
+            a23 = row.fma(v3, a23);
+            a24 = row.fma(v4, a24);
+            row = widen8(rows, o3 + i);
+            a30 = row.fma(v0, a30);
+            a31 = row.fma(v1, a31);
+            a32 = row.fma(v2, a32);
+            a33 = row.fma(v3, a33);
+            a34 = row.fma(v4, a34);
+        }
+        // The lane sums in registers, as in dotFourRowsFourVectors512, here pairing rows: after the three levels the
+        // sums come out by vector, four rows each, two vectors to a register.
+        DoubleVector p0 = a00.add(a00.rearrange(SWAP_LANES)).blend(a10.add(a10.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p1 = a20.add(a20.rearrange(SWAP_LANES)).blend(a30.add(a30.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p2 = a01.add(a01.rearrange(SWAP_LANES)).blend(a11.add(a11.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p3 = a21.add(a21.rearrange(SWAP_LANES)).blend(a31.add(a31.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p4 = a02.add(a02.rearrange(SWAP_LANES)).blend(a12.add(a12.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p5 = a22.add(a22.rearrange(SWAP_LANES)).blend(a32.add(a32.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p6 = a03.add(a03.rearrange(SWAP_LANES)).blend(a13.add(a13.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p7 = a23.add(a23.rearrange(SWAP_LANES)).blend(a33.add(a33.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p8 = a04.add(a04.rearrange(SWAP_LANES)).blend(a14.add(a14.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p9 = a24.add(a24.rearrange(SWAP_LANES)).blend(a34.add(a34.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector q0 = p0.add(p0.rearrange(SWAP_PAIRS)).blend(p1.add(p1.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q1 = p2.add(p2.rearrange(SWAP_PAIRS)).blend(p3.add(p3.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q2 = p4.add(p4.rearrange(SWAP_PAIRS)).blend(p5.add(p5.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q3 = p6.add(p6.rearrange(SWAP_PAIRS)).blend(p7.add(p7.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q4 = p8.add(p8.rearrange(SWAP_PAIRS)).blend(p9.add(p9.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        q0.add(q0.rearrange(SWAP_HALVES)).blend(q1.add(q1.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, 0);
+        q2.add(q2.rearrange(SWAP_HALVES)).blend(q3.add(q3.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, LANES);
+        q4.add(q4.rearrange(SWAP_HALVES)).intoArray(lanes, 2 * LANES);
+        for (int v = 0; v < 5; v++) {
+            double[] out = outs[c + v];
+            out[r] = lanes[4 * v];
+            out[r + 1] = lanes[4 * v + 1];
+            out[r + 2] = lanes[4 * v + 2];
+            out[r + 3] = lanes[4 * v + 3];
+        }
+    }
+
     /** Row {@code r} times widened vectors {@code c .. c+3}, with two 256-bit half-accumulators per vector. */
     private static void dotRowFourVectors256(float[] rows, int r, int dims, double[] xs, int c, double[][] outs, double[] lanes) {
         DoubleVector lo0 = DoubleVector.zero(D4), lo1 = lo0, lo2 = lo0, lo3 = lo0;
@@ -364,6 +473,7 @@ public final class PanamaKernelOps implements KernelOps {
     private static DoubleVector widen8(float[] a, int offset) {
         return (DoubleVector) FloatVector.fromArray(F8, a, offset).convertShape(VectorOperators.F2D, D8, 0);
     }
+
 
     private static DoubleVector widen4(float[] a, int offset) {
         return (DoubleVector) FloatVector.fromArray(F4, a, offset).convertShape(VectorOperators.F2D, D4, 0);
