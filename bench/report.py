@@ -87,7 +87,7 @@ def main(argv):
                     forks[key] = [fork_median(fork) for fork in histograms]
             elif cls == "DotRowsBenchmark":
                 k, d = (int(x) for x in params["shape"].split("x"))
-                dot[(vm, k, d, params["ops"], 4 if method == "dotRowsFour" else 1)] = (score, err)
+                dot[(vm, k, d, params["ops"], {"dotRowsFour": 4, "dotRowsFive": 5}.get(method, 1))] = (score, err)
 
     if peak is None:
         measured = [v for (vm, m), v in peaks.items() if m == "fma512"]

@@ -14,8 +14,9 @@ final class NextPicks {
     /**
      * Candidates besides the pick in the pool for {@code candidates} in all: about sqrt(K/3), so that the pool's
      * P² products cost a third of a fast pass over the K candidates (19 for K=1000, 31 for K=10000 and beyond),
-     * and one less than a multiple of 4, the kernels' products per pass. A larger pool guesses better (K=1000,
-     * d=768, N=50 on clustered data: 34 passes with 5, 21 with 16, 18 with 32).
+     * and one less than a multiple of 4, so the pool with the pick fills the kernels' blocks of 4 (and 5) vectors
+     * in {@code PoolProducts}. A larger pool guesses better (K=1000, d=768, N=50 on clustered data: 34 passes
+     * with 5, 21 with 16, 18 with 32).
      */
     static int poolSize(int candidates) {
         long members = Math.max(4, Math.min(32, Math.round(Math.sqrt(candidates / 3.0) / 4) * 4));

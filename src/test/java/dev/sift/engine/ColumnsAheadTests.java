@@ -39,7 +39,8 @@ public class ColumnsAheadTests {
             }
             String where = "seed " + seed + " " + candidates + "x" + dims + (repeats ? " repeats" : "");
             Selection onePerPass = new SiftSelector(new CountingKernelOps(1)).select(problem, options.build());
-            Selection ahead = new SiftSelector(new CountingKernelOps(4)).select(problem, options.build());
+            int products = 4 + seed % 2; // the blocks of the 256-bit and of the 512-bit kernels
+            Selection ahead = new SiftSelector(new CountingKernelOps(products)).select(problem, options.build());
             assertBitsEqual(where, onePerPass, ahead);
             int size = Math.min(candidates, 30);
             int[] order = new int[size];
@@ -47,7 +48,7 @@ public class ColumnsAheadTests {
                 order[i] = size - 1 - i;
             }
             Selection scoredOne = Trajectories.score(new CountingKernelOps(1), problem, 0.01, order, Cancellation.NONE);
-            Selection scoredAhead = Trajectories.score(new CountingKernelOps(4), problem, 0.01, order, Cancellation.NONE);
+            Selection scoredAhead = Trajectories.score(new CountingKernelOps(products), problem, 0.01, order, Cancellation.NONE);
             assertBitsEqual(where + " fixed order", scoredOne, scoredAhead);
         }
     }
@@ -86,6 +87,9 @@ public class ColumnsAheadTests {
         CountingKernelOps fixed = new CountingKernelOps(4);
         Trajectories.score(fixed, problem, 0.01, order, Cancellation.NONE);
         assertEquals("a known order: one pass per four picks", (long) candidates * (1 + picks / 4), fixed.rowsRead);
+        CountingKernelOps fixedFive = new CountingKernelOps(5);
+        Trajectories.score(fixedFive, problem, 0.01, order, Cancellation.NONE);
+        assertEquals("a known order: one pass per five picks", (long) candidates * (1 + picks / 5), fixedFive.rowsRead);
     }
 
     private static void assertBitsEqual(String where, Selection expected, Selection actual) {

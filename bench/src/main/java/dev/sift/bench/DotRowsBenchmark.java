@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The hot loop alone: one matrix-vector product {@code K×d · d} ({@link KernelOps#dotRows}), K·d multiply-adds,
  * which a SIFT selection runs once per pick. Shows how fast the kernels are when the candidate matrix comes from
- * L2 (small K·d) or from L3/memory (large K·d), separately from the rest of a selection; and four such products
- * sharing one read of the rows ({@code dotRowsFour}), as a selection computes the likely next picks' columns.
+ * L2 (small K·d) or from L3/memory (large K·d), separately from the rest of a selection; and four or five such
+ * products sharing one read of the rows ({@code dotRowsFour}, {@code dotRowsFive}), as a selection computes the
+ * likely next picks' columns (five with the 512-bit kernels, four with the others).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,7 +54,7 @@ public class DotRowsBenchmark {
         dims = Integer.parseInt(parts[1]);
         rows = EngineBenchmark.unitVectors(new Random(42), count, dims);
         out = new double[count];
-        int products = 4;
+        int products = 5;
         outs = new double[products][count];
         widened = new double[products * dims];
         for (int i = 0; i < widened.length; i++) {
@@ -74,6 +75,13 @@ public class DotRowsBenchmark {
     @Benchmark
     public double[][] dotRowsFour() {
         kernelOps.dotRowRangeMany(rows, 0, count, dims, widened, 4, outs);
+        return outs;
+    }
+
+    /** Five products in one read of the rows: 5·K·d multiply-adds. */
+    @Benchmark
+    public double[][] dotRowsFive() {
+        kernelOps.dotRowRangeMany(rows, 0, count, dims, widened, 5, outs);
         return outs;
     }
 }
