@@ -134,15 +134,22 @@ public final class PanamaKernelOps implements KernelOps {
         if (wide) {
             // The five-vector kernel has no tail: with one, the JIT's first tier ran out of registers compiling it, and
             // it was left to the interpreter (50x slower) when it was first called from a long loop.
-            int inFives = dims % LANES == 0 ? vectorsInFives(count) : 0;
-            blocked = inFives + (count - inFives) / 4 * 4;
+            boolean five = dims % LANES == 0;
+            int inFives = five ? vectorsInFives(count) : 0;
+            int inFours = inFives + (count - inFives) / 4 * 4;
+            // One to three vectors left over take the five-vector kernel with the others' products unused: a block
+            // of rows read once for all of them costs less than a pass each.
+            blocked = five ? count : inFours;
             for (; r + 4 <= to; r += 4) {
                 int c = 0;
                 for (; c < inFives; c += 5) {
-                    dotFourRowsFiveVectors512(rows, r, dims, xs, c, outs, lanes);
+                    dotFourRowsFiveVectors512(rows, r, dims, xs, c, 5, outs, lanes);
                 }
-                for (; c < blocked; c += 4) {
+                for (; c < inFours; c += 4) {
                     dotFourRowsFourVectors512(rows, r, dims, xs, c, outs, lanes);
+                }
+                if (c < blocked) {
+                    dotFourRowsFiveVectors512(rows, r, dims, xs, c, blocked - c, outs, lanes);
                 }
             }
         } else {
@@ -167,7 +174,7 @@ public final class PanamaKernelOps implements KernelOps {
 
     /**
      * How many of {@code count} vectors go in blocks of five, the rest going in blocks of four: as many vectors in
-     * blocks as can be (the others take a slow product each), with as many fives as that allows.
+     * full blocks as can be (the 1 to 3 others cost a block of five), with as many fives as that allows.
      */
     static int vectorsInFives(int count) {
         int best = 0;
@@ -367,15 +374,27 @@ public final class PanamaKernelOps implements KernelOps {
 
     /**
      * Rows {@code r .. r+3} times widened vectors {@code c .. c+4}, for {@code dims} a multiple of 8: each widened row
-     * block serves five vectors.
+     * block serves five vectors. With {@code live} below 5 only vectors {@code c .. c+live-1} are read and their
+     * products stored; the other accumulators repeat vector {@code c}'s.
      */
-    private static void dotFourRowsFiveVectors512(float[] rows, int r, int dims, double[] xs, int c, double[][] outs, double[] lanes) {
+    private static void dotFourRowsFiveVectors512(
+        float[] rows,
+        int r,
+        int dims,
+        double[] xs,
+        int c,
+        int live,
+        double[][] outs,
+        double[] lanes
+    ) {
         DoubleVector a00 = DoubleVector.zero(D8), a01 = a00, a02 = a00, a03 = a00, a04 = a00;
         DoubleVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00;
         DoubleVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00;
         DoubleVector a30 = a00, a31 = a00, a32 = a00, a33 = a00, a34 = a00;
         int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
-        int x0 = c * dims, x1 = x0 + dims, x2 = x1 + dims, x3 = x2 + dims, x4 = x3 + dims;
+        int x0 = c * dims;
+        int x1 = live > 1 ? x0 + dims : x0, x2 = live > 2 ? x0 + 2 * dims : x0;
+        int x3 = live > 3 ? x0 + 3 * dims : x0, x4 = live > 4 ? x0 + 4 * dims : x0;
         for (int i = 0; i < dims; i += LANES) {
             DoubleVector v0 = DoubleVector.fromArray(D8, xs, x0 + i);
             DoubleVector v1 = DoubleVector.fromArray(D8, xs, x1 + i);
@@ -427,7 +446,7 @@ public final class PanamaKernelOps implements KernelOps {
         q0.add(q0.rearrange(SWAP_HALVES)).blend(q1.add(q1.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, 0);
         q2.add(q2.rearrange(SWAP_HALVES)).blend(q3.add(q3.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, LANES);
         q4.add(q4.rearrange(SWAP_HALVES)).intoArray(lanes, 2 * LANES);
-        for (int v = 0; v < 5; v++) {
+        for (int v = 0; v < live; v++) {
             double[] out = outs[c + v];
             out[r] = lanes[4 * v];
             out[r + 1] = lanes[4 * v + 1];
