@@ -82,7 +82,8 @@ public interface KernelOps {
     /**
      * {@link #subtractColumns} for the elements {@code [fromIndex, toIndex)}: outputs in groups of four, each sweep
      * taking two earlier columns and the group's four outputs, so the earlier columns (beyond L2 for large windows
-     * and selections) are read once per four outputs; the outputs past the last group one by one, four earlier columns per sweep.
+     * and selections) are read once per four outputs; the outputs past the last group one by one, four earlier
+     * columns per sweep.
      */
     static void subtractColumnsRange(double[][] columns, int from, int to, int[] of, double[][] outs, int count, int fromIndex, int toIndex) {
         int c = 0;
