@@ -54,8 +54,8 @@ public class ColumnsAheadTests {
     }
 
     /**
-     * The work: a pass per pick without columns ahead; with them, a pass per four picks when the guesses are right,
-     * as they are for a fixed order, and for SIFT on random directions most of the time.
+     * The work: a pass per pick without columns ahead; with them, a pass per four (or five) picks when the guesses
+     * are right, as they are for a fixed order, and for SIFT on random directions most of the time.
      */
     @Test
     public void testColumnsAheadSavePasses() {
