@@ -45,18 +45,8 @@ public final class SiftSelector {
         int steps = 0;
         while (steps < maxSteps && candidates > 0) {
             cancellation.check();
-            int best = -1;
-            double bestGain = Double.NEGATIVE_INFINITY;
-            for (int x = 0; x < candidates; x++) {
-                if (taken[x]) {
-                    continue;
-                }
-                double g = state.gain(x);
-                if (g > bestGain) { // strict: an exact tie keeps the earlier incoming position
-                    bestGain = g;
-                    best = x;
-                }
-            }
+            int best = state.largestGain(taken); // an exact tie keeps the earlier incoming position
+            double bestGain = best < 0 ? Double.NEGATIVE_INFINITY : state.gain(best);
             if (best < 0 || bestGain < minGain) { // comparisons with NaN (rule off) are false
                 break;
             }

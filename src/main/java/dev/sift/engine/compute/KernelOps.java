@@ -142,6 +142,22 @@ public interface KernelOps {
         }
     }
 
+    /**
+     * The first index in {@code [0, length)} of the largest of {@code values} whose {@code excluded} entry is false, or
+     * -1 if none is larger than negative infinity: ties go to the earlier index, and NaN never wins.
+     */
+    default int argmax(double[] values, boolean[] excluded, int length) {
+        int best = -1;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < length; i++) {
+            if (excluded[i] == false && values[i] > bestValue) {
+                bestValue = values[i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** Adds eight lane sums in the contract's fixed order. */
     static double sumLanes(double[] lanes) {
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));

@@ -233,12 +233,14 @@ public class KernelOpsEquivalenceTests {
 
     /**
      * Several widened vectors at once (1 to 13, across the kernels' blocks of 4 and 5), over slices starting and ending
-     * anywhere: each product equals the contract on the floats; rows outside the slice are not written.
+     * anywhere (150 rows: the 512-bit kernels' groups of 64 rows with their blocks' rows 16 apart, blocks of four
+     * adjacent rows and single rows): each product equals the contract on the floats; rows outside the slice are not
+     * written.
      */
     private static void checkDotRowRangeMany(KernelOps ops) {
         Random random = new Random(8);
         for (int dims : new int[] { 1, 7, 8, 9, 16, 31, 100, 384, 768 }) {
-            int count = 23;
+            int count = 150;
             float[] rows = values(random, count * dims);
             for (int vectors = 1; vectors <= 13; vectors++) {
                 float[] x = values(random, vectors * dims);
@@ -322,6 +324,58 @@ public class KernelOpsEquivalenceTests {
                 }
             }
         }
+    }
+
+    @Test
+    public void testScalarArgmax() {
+        checkArgmax(ScalarKernelOps.INSTANCE);
+    }
+
+    @Test
+    public void testPanamaWideArgmaxIsIdentical() {
+        checkArgmax(panama(true));
+    }
+
+    @Test
+    public void testPanamaNarrowArgmaxIsIdentical() {
+        checkArgmax(panama(false));
+    }
+
+    /**
+     * Many ties (values from a small set, zeros of both signs), exclusions, NaN and negative infinity, all excluded:
+     * always the first index of the largest value not excluded, or -1.
+     */
+    private static void checkArgmax(KernelOps ops) {
+        Random random = new Random(11);
+        double[] pool = { 0.0, -0.0, 1.0, 2.5, 2.5, 3.0, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 1e-300 };
+        for (int length = 0; length <= 70; length++) {
+            for (int trial = 0; trial < 40; trial++) {
+                double[] values = new double[length];
+                boolean[] excluded = new boolean[length];
+                int kinds = 1 + random.nextInt(pool.length);
+                double excludedShare = random.nextInt(4) == 0 ? 1.0 : random.nextDouble();
+                for (int i = 0; i < length; i++) {
+                    values[i] = random.nextInt(3) == 0 ? random.nextDouble() : pool[random.nextInt(kinds)];
+                    excluded[i] = random.nextDouble() < excludedShare;
+                }
+                int expected = -1;
+                for (int i = 0; i < length; i++) {
+                    if (excluded[i] == false && (expected < 0 ? values[i] > Double.NEGATIVE_INFINITY : values[i] > values[expected])) {
+                        expected = i;
+                    }
+                }
+                assertEquals(ops.name() + " length " + length + " trial " + trial, expected, ops.argmax(values, excluded, length));
+            }
+        }
+        // A long array whose maximum is tied in several lanes and sits past the first vectors.
+        double[] values = new double[1003];
+        boolean[] excluded = new boolean[values.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 7;
+        }
+        excluded[6] = excluded[13] = true;
+        assertEquals(ops.name(), 20, ops.argmax(values, excluded, values.length));
+        assertEquals(ops.name(), 6, ops.argmax(values, new boolean[values.length], values.length));
     }
 
     @Test
