@@ -147,9 +147,16 @@ public interface KernelOps {
      * -1 if none is larger than negative infinity: ties go to the earlier index, and NaN never wins.
      */
     default int argmax(double[] values, boolean[] excluded, int length) {
-        int best = -1;
-        double bestValue = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < length; i++) {
+        return argmaxFrom(values, excluded, 0, length, -1);
+    }
+
+    /**
+     * {@link #argmax} continued from index {@code from}, with {@code best} the answer for the indices before it (or
+     * -1): the scalar loop of every implementation.
+     */
+    static int argmaxFrom(double[] values, boolean[] excluded, int from, int length, int best) {
+        double bestValue = best < 0 ? Double.NEGATIVE_INFINITY : values[best];
+        for (int i = from; i < length; i++) {
             if (excluded[i] == false && values[i] > bestValue) {
                 bestValue = values[i];
                 best = i;

@@ -285,13 +285,7 @@ public final class PanamaKernelOps implements KernelOps {
         if (bestValue > Double.NEGATIVE_INFINITY) {
             at = (int) bestIndex.blend(Double.POSITIVE_INFINITY, best.compare(VectorOperators.NE, bestValue)).reduceLanes(VectorOperators.MIN);
         }
-        for (int i = vectorTo; i < length; i++) {
-            if (excluded[i] == false && values[i] > bestValue) {
-                bestValue = values[i];
-                at = i;
-            }
-        }
-        return at;
+        return KernelOps.argmaxFrom(values, excluded, vectorTo, length, at);
     }
 
     private double dotWidened(float[] a, int aOffset, double[] b, int bOffset, int length) {
