@@ -396,8 +396,9 @@ public class KernelOpsEquivalenceTests {
     private static void checkDotRowsAndNorms(KernelOps ops) {
         Random random = new Random(6);
         for (int dims : new int[] { 1, 5, 8, 13, 64, 100, 384, 768, 1536 }) {
-            // Blocks of eight rows and of four, and single rows, in every combination.
-            for (int count : new int[] { 0, 1, 3, 4, 5, 8, 11, 12, 13, 16, 17, 20, 23 }) {
+            // Groups of 64 rows (blocks of eight rows 8 apart), blocks of eight adjacent rows and of four, and single
+            // rows, in every combination.
+            for (int count : new int[] { 0, 1, 3, 4, 5, 8, 11, 12, 13, 16, 17, 20, 23, 64, 75, 140 }) {
                 float[] rows = values(random, count * dims);
                 int xOffset = random.nextInt(5);
                 float[] x = values(random, xOffset + dims);
