@@ -46,10 +46,10 @@ public final class SiftSelector {
         while (steps < maxSteps && candidates > 0) {
             cancellation.check();
             int best = state.largestGain(taken); // an exact tie keeps the earlier incoming position
-            double bestGain = best < 0 ? Double.NEGATIVE_INFINITY : state.gain(best);
-            if (best < 0 || bestGain < minGain) { // comparisons with NaN (rule off) are false
+            if (best < 0 || state.gain(best) < minGain) { // comparisons with NaN (rule off) are false
                 break;
             }
+            double bestGain = state.gain(best);
             int pick = best;
             // The same subtraction observe makes, so the stopping rule below decides alike.
             boolean last = steps + 1 == maxSteps || state.variance() - bestGain <= targetVariance;

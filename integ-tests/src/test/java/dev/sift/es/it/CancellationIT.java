@@ -20,11 +20,10 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * A long selection (window 5000, size 2500, 768 dims: N²·K = 3·10¹⁰ and N·K·d = 10¹⁰ multiply-adds, seconds of greedy
- * steps) stops promptly when its search is cancelled through the tasks API or
- * reaches its {@code timeout}: the rescorer hands
- * Elasticsearch's cancellation check (task cancellation and the search timeout) to the engine, which runs it once
- * per greedy step; the retriever checks the tasks of its outer and inner searches. Afterwards no search task is
- * left running and the request breaker is back to its baseline.
+ * steps) stops promptly when its search is cancelled through the tasks API or reaches its {@code timeout}: the
+ * rescorer hands Elasticsearch's cancellation check (task cancellation and the search timeout) to the engine, which
+ * runs it once per greedy step; the retriever checks the tasks of its outer and inner searches. Afterwards no search
+ * task is left running and the request breaker is back to its baseline.
  */
 public class CancellationIT extends SiftNodeTestCase {
 

@@ -430,8 +430,8 @@ public final class PanamaKernelOps implements KernelOps {
     }
 
     /**
-     * Rows {@code r + q·spacing} for q in 0..3 times widened vectors {@code c .. c+4}, for {@code dims} a multiple of 8: each widened row
-     * block serves five vectors. With {@code live} below 5 only vectors {@code c .. c+live-1} are read and their
+     * Rows {@code r + q·spacing} for q in 0..3 times widened vectors {@code c .. c+4}, for {@code dims} a multiple of
+     * 8: each widened row block serves five vectors. With {@code live} below 5 only vectors {@code c .. c+live-1} are read and their
      * products stored; the other accumulators repeat vector {@code c}'s.
      */
     private static void dotFourRowsFiveVectors512(
