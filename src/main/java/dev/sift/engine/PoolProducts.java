@@ -17,10 +17,11 @@ final class PoolProducts {
     private final float[] candidates;
     private final int dims;
     private final int capacity;
-    /** Candidate in each slot, or -1. */
+    /**
+     * Candidate in each slot, or -1. Searched linearly: a pool has at most 32 slots, and a map over all K candidates
+     * cost more to allocate and fill than all the searches of a selection (K=10000: 28 µs a selection).
+     */
     private final int[] slotCandidate;
-    /** Slot of each candidate, or -1. */
-    private final int[] slotOf;
     /** Each slot's vector widened to double, at {@code slot * dims}. */
     private final double[] widened;
     /** {@code k_0} of the candidates in slots {@code s} and {@code t}, at {@code [s][t]}, for occupied slots. */
@@ -36,8 +37,6 @@ final class PoolProducts {
         this.capacity = capacity;
         this.slotCandidate = new int[capacity];
         Arrays.fill(slotCandidate, -1);
-        this.slotOf = new int[problem.candidateCount()];
-        Arrays.fill(slotOf, -1);
         this.widened = new double[capacity * dims];
         this.products = new double[capacity][capacity];
         this.newRows = new float[capacity * dims];
@@ -45,36 +44,41 @@ final class PoolProducts {
     }
 
     /** Bytes of the buffers, for a memory estimate. */
-    static long bytes(int capacity, int dims, int candidates) {
-        return (long) capacity * dims * (Double.BYTES + Float.BYTES) + 2L * capacity * capacity * Double.BYTES
-            + (long) candidates * Integer.BYTES;
+    static long bytes(int capacity, int dims) {
+        return (long) capacity * dims * (Double.BYTES + Float.BYTES) + 2L * capacity * capacity * Double.BYTES;
     }
 
     /** {@code k_0(members[u], members[v])} at {@code [u][v]}; at most {@code capacity} distinct members. */
     double[][] prior(int[] members) {
         int size = members.length;
+        int[] memberSlots = new int[size];
         boolean[] keep = new boolean[capacity];
-        for (int member : members) {
-            if (slotOf[member] >= 0) {
-                keep[slotOf[member]] = true;
+        for (int u = 0; u < size; u++) {
+            int slot = slotOf(members[u]);
+            memberSlots[u] = slot;
+            if (slot >= 0) {
+                keep[slot] = true;
             }
         }
         // Members new to the pool take the slots of candidates that left it.
         int[] newSlots = new int[size];
         int newCount = 0;
         int free = 0;
-        for (int member : members) {
-            if (slotOf[member] >= 0) {
+        for (int u = 0; u < size; u++) {
+            if (memberSlots[u] >= 0) {
+                continue;
+            }
+            int member = members[u];
+            int repeated = slotOf(member); // a member listed twice took its slot above
+            if (repeated >= 0) {
+                memberSlots[u] = repeated;
                 continue;
             }
             while (keep[free]) {
                 free++;
             }
-            if (slotCandidate[free] >= 0) {
-                slotOf[slotCandidate[free]] = -1;
-            }
             slotCandidate[free] = member;
-            slotOf[member] = free;
+            memberSlots[u] = free;
             keep[free] = true;
             PosteriorState.widen(candidates, member, widened, free, dims);
             System.arraycopy(candidates, member * dims, newRows, newCount * dims, dims);
@@ -98,11 +102,20 @@ final class PoolProducts {
         }
         double[][] out = new double[size][size];
         for (int u = 0; u < size; u++) {
-            double[] from = products[slotOf[members[u]]];
+            double[] from = products[memberSlots[u]];
             for (int v = 0; v < size; v++) {
-                out[u][v] = from[slotOf[members[v]]];
+                out[u][v] = from[memberSlots[v]];
             }
         }
         return out;
+    }
+
+    private int slotOf(int candidate) {
+        for (int slot = 0; slot < capacity; slot++) {
+            if (slotCandidate[slot] == candidate) {
+                return slot;
+            }
+        }
+        return -1;
     }
 }
