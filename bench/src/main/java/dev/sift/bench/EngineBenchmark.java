@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  * direction all share, 20 topics, and groups of 1 to 6 near-duplicates, with a query on one topic. The floor is
  * the same for both, but the work is not: the engine computes the columns of its guessed next picks in the pass
  * of the current one, and its guesses are right less often on clustered data.
+ *
+ * <p>Both sets are in random order and spread around the query. The engine's real input is a kNN window: the
+ * {@code K} candidates of a larger corpus nearest the query, best first. {@code gaussian-knn} and
+ * {@code clustered-knn} are that: the {@code K} of {@value #KNN_CORPUS_FACTOR}·K vectors of the named kind with the
+ * largest inner product with the query (the cosine order, as they are unit vectors), in that order. Not in the
+ * default grid ({@code -p data=gaussian-knn,clustered-knn}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,6 +68,9 @@ public class EngineBenchmark {
     @Param({ "gaussian", "clustered" })
     public String data;
 
+    /** A {@code -knn} data set's window is the nearest K of this many times K vectors. */
+    static final int KNN_CORPUS_FACTOR = 4;
+
     /** {@code scalar} or {@code panama}, forced through {@link KernelOpsProvider#choose(String)}. */
     @Param({ "scalar", "panama" })
     public String ops;
@@ -79,12 +89,45 @@ public class EngineBenchmark {
         int d = Integer.parseInt(parts[1]);
         size = Integer.parseInt(parts[2]);
         Random random = new Random(42);
-        problem = data.equals("clustered") ? clustered(random, k, d) : new SelectionProblem(unitVectors(random, k, d), unitVectors(random, 1, d), d);
+        problem = switch (data) {
+            case "gaussian" -> gaussian(random, k, d);
+            case "clustered" -> clustered(random, k, d);
+            case "gaussian-knn" -> nearest(gaussian(random, KNN_CORPUS_FACTOR * k, d), k);
+            case "clustered-knn" -> nearest(clustered(random, KNN_CORPUS_FACTOR * k, d), k);
+            default -> throw new IllegalArgumentException("unknown data [" + data + "]");
+        };
         options = SiftOptions.builder(size).build();
         KernelOps kernelOps = KernelOpsProvider.choose(ops).ops();
         sift = new SiftSelector(kernelOps);
         mmr = new MmrSelector(kernelOps);
         nearest = new NearestSelector(kernelOps);
+    }
+
+    static SelectionProblem gaussian(Random random, int count, int dims) {
+        return new SelectionProblem(unitVectors(random, count, dims), unitVectors(random, 1, dims), dims);
+    }
+
+    /** The {@code count} candidates of {@code corpus} of largest inner product with its query, largest first. */
+    static SelectionProblem nearest(SelectionProblem corpus, int count) {
+        int dims = corpus.dims();
+        float[] vectors = corpus.candidates();
+        float[] query = corpus.targets();
+        double[] scores = new double[corpus.candidateCount()];
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            double score = 0;
+            for (int j = 0; j < dims; j++) {
+                score += (double) vectors[i * dims + j] * query[j];
+            }
+            scores[i] = score;
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a])); // stable: ties keep corpus order
+        float[] window = new float[count * dims];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(vectors, order[i] * dims, window, i * dims, dims);
+        }
+        return new SelectionProblem(window, query, dims);
     }
 
     static float[] unitVectors(Random random, int count, int dims) {
