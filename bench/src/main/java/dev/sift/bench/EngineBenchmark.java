@@ -92,8 +92,8 @@ public class EngineBenchmark {
         problem = switch (data) {
             case "gaussian" -> gaussian(random, k, d);
             case "clustered" -> clustered(random, k, d);
-            case "gaussian-knn" -> nearest(gaussian(random, KNN_CORPUS_FACTOR * k, d), k);
-            case "clustered-knn" -> nearest(clustered(random, KNN_CORPUS_FACTOR * k, d), k);
+            case "gaussian-knn" -> knnWindow(gaussian(random, KNN_CORPUS_FACTOR * k, d), k);
+            case "clustered-knn" -> knnWindow(clustered(random, KNN_CORPUS_FACTOR * k, d), k);
             default -> throw new IllegalArgumentException("unknown data [" + data + "]");
         };
         options = SiftOptions.builder(size).build();
@@ -108,7 +108,7 @@ public class EngineBenchmark {
     }
 
     /** The {@code count} candidates of {@code corpus} of largest inner product with its query, largest first. */
-    static SelectionProblem nearest(SelectionProblem corpus, int count) {
+    static SelectionProblem knnWindow(SelectionProblem corpus, int count) {
         int dims = corpus.dims();
         float[] vectors = corpus.candidates();
         float[] query = corpus.targets();
