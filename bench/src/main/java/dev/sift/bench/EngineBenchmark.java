@@ -9,6 +9,7 @@ import dev.sift.engine.SiftOptions;
 import dev.sift.engine.SiftSelector;
 import dev.sift.engine.compute.KernelOps;
 import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.compute.ScalarKernelOps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -113,13 +114,9 @@ public class EngineBenchmark {
         float[] vectors = corpus.candidates();
         float[] query = corpus.targets();
         double[] scores = new double[corpus.candidateCount()];
+        ScalarKernelOps.INSTANCE.dotRows(vectors, scores.length, dims, query, 0, scores);
         Integer[] order = new Integer[scores.length];
         for (int i = 0; i < scores.length; i++) {
-            double score = 0;
-            for (int j = 0; j < dims; j++) {
-                score += (double) vectors[i * dims + j] * query[j];
-            }
-            scores[i] = score;
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a])); // stable: ties keep corpus order
