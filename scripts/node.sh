@@ -18,6 +18,8 @@
 # (SIFT_ES_USER, default sift-es), created when missing.
 #
 # Environment overrides:
+#   SIFT_ES_VERSION     Elasticsearch version: 8.19.21 (default) or 9.3.2; the plugin zip built for it is
+#                       installed (built with `mvn -Pes9` for 9.x when missing; 9.x needs a JDK 21+)
 #   SIFT_ES_HTTP_PORT   first HTTP port to try (default 9200; the next free one is taken)
 #   SIFT_ES_TRANSPORT_PORT first transport port to try (default 9300)
 #   SIFT_ES_HEAP        heap per node, e.g. 1g (default 512m)
@@ -32,8 +34,10 @@ set -euo pipefail
 umask 022
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ES_VERSION="$(sed -n 's:.*<elasticsearch.version>\(.*\)</elasticsearch.version>.*:\1:p' "$ROOT/pom.xml" | head -n1)"
-ES_VERSION="${ES_VERSION:-8.19.21}"
+# The versions the pom builds zips for: the first <elasticsearch.version> is the default (es8) profile's.
+DEFAULT_ES_VERSION="$(sed -n 's:.*<elasticsearch.version>\(.*\)</elasticsearch.version>.*:\1:p' "$ROOT/pom.xml" | head -n1)"
+ES_VERSION="${SIFT_ES_VERSION:-${DEFAULT_ES_VERSION:-8.19.21}}"
+ES_MAJOR="${ES_VERSION%%.*}"
 ES_USER="${SIFT_ES_USER:-sift-es}"
 HEAP="${SIFT_ES_HEAP:-512m}"
 START_TIMEOUT="${SIFT_ES_START_TIMEOUT:-120}"
@@ -204,22 +208,35 @@ ensure_distribution() {
   rmdir "$DIST_DIR/unpack.tmp"
 }
 
+# Elasticsearch 9 needs Java 21+ (the integ-test distribution bundles no JDK): say so in one line.
+check_java_for_version() {
+  [ "$ES_MAJOR" -ge 9 ] || return 0
+  local jh v
+  jh="$(pick_java_home)"
+  v="$(java_major "$jh")"
+  if [ -z "$v" ] || [ "$v" -lt 21 ]; then
+    die "Elasticsearch $ES_VERSION needs a JDK 21+, found ${v:-none} at $jh: install one under /usr/lib/jvm or set SIFT_ES_JAVA_HOME"
+  fi
+}
+
 plugin_zip() {
   if [ -n "${SIFT_PLUGIN_ZIP:-}" ]; then echo "$SIFT_PLUGIN_ZIP"; return; fi
-  local z
-  z="$(ls -1t "$ROOT"/target/releases/elasticsearch-sift-*.zip 2>/dev/null | head -n1 || true)"
+  local z pattern="$ROOT/target/releases/elasticsearch-sift-*-es$ES_VERSION.zip"
+  z="$(ls -1t $pattern 2>/dev/null | head -n1 || true)"
   if [ -z "$z" ]; then
-    log "no plugin zip in target/releases, building it (mvn -B -q -DskipTests package)"
-    (cd "$ROOT" && mvn -B -q -DskipTests package) >&2 || die "plugin build failed"
-    z="$(ls -1t "$ROOT"/target/releases/elasticsearch-sift-*.zip 2>/dev/null | head -n1 || true)"
-    [ -n "$z" ] || die "the build produced no target/releases/elasticsearch-sift-*.zip"
+    local -a build=(mvn -B -q -DskipTests package)
+    [ "$ES_MAJOR" -ge 9 ] && build=(env JAVA_HOME="$(pick_java_home)" mvn -B -q -Pes9 -DskipTests package)
+    log "no plugin zip for Elasticsearch $ES_VERSION in target/releases, building it (${build[*]})"
+    (cd "$ROOT" && "${build[@]}") >&2 || die "plugin build failed"
+    z="$(ls -1t $pattern 2>/dev/null | head -n1 || true)"
+    [ -n "$z" ] || die "the build produced no $pattern"
   fi
   echo "$z"
 }
 
 # (Re)installs the plugin when the zip differs from the installed one. Prints "changed" if it did.
 ensure_plugin() {
-  local zip sum stamp="$DIST_DIR/installed-plugin.sha256"
+  local zip sum stamp="$ES_HOME.installed-plugin.sha256"
   zip="$(plugin_zip)"
   sum="$(sha256sum "$zip" | cut -d' ' -f1)"
   if [ -d "$ES_HOME/plugins/sift" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
@@ -359,6 +376,7 @@ cmd_start() {
   command -v curl >/dev/null 2>&1 || die "curl is needed"
 
   mkdir -p "$BASE"
+  check_java_for_version
   ensure_distribution
   local changed
   changed="$(ensure_plugin)"
@@ -366,7 +384,7 @@ cmd_start() {
   # Already running with the same plugin and node count? Then there is nothing to do.
   read_state
   local sum
-  sum="$(cat "$DIST_DIR/installed-plugin.sha256")"
+  sum="$(cat "$ES_HOME.installed-plugin.sha256")"
   if [ -z "$changed" ] && [ "$STATE_NODES" = "$n" ] && [ "$STATE_SUM" = "$sum" ] \
      && [ "$(running_count)" = "$n" ] && http_get "$STATE_URL/_cluster/health" >/dev/null 2>&1; then
     log "already running ($n node(s)) at $STATE_URL"
@@ -380,7 +398,7 @@ cmd_start() {
   local java_home jv
   java_home="$(pick_java_home)"
   jv="$(java_major "$java_home")"
-  log "JDK for the node: $java_home (Java ${jv:-?})"
+  log "JDK for the node: $java_home (Java ${jv:-?}), Elasticsearch $ES_VERSION"
   ensure_user
 
   local http_ports="" tports="" i p taken=""
@@ -456,6 +474,7 @@ cmd_start() {
     echo "TRANSPORT_PORTS=$tports"
     echo "PLUGIN_SHA256=$sum"
     echo "JAVA_HOME=$java_home"
+    echo "ES_VERSION=$ES_VERSION"
   } > "$STATE_FILE"
   log "up: $n node(s), $url"
   echo "$url"
@@ -496,8 +515,10 @@ cmd_restart() {
   done
   read_state
   [ -n "$STATE_NODES" ] || die "no cluster to restart (scripts/node.sh start first)"
-  local n="$STATE_NODES" java_home
+  local n="$STATE_NODES" java_home started_version
   java_home="$(sed -n 's/^JAVA_HOME=//p' "$STATE_FILE")"
+  started_version="$(sed -n 's/^ES_VERSION=//p' "$STATE_FILE")"
+  if [ -n "$started_version" ]; then ES_VERSION="$started_version"; ES_HOME="$DIST_DIR/elasticsearch-$ES_VERSION"; fi
   [ -n "$java_home" ] || java_home="$(pick_java_home)"
   local -a idx=()
   if [ -n "$only" ]; then idx=("$only"); else for ((i = 0; i < n; i++)); do idx+=("$i"); done; fi

@@ -1,6 +1,7 @@
 package dev.sift.es;
 
 import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.es.compat.StatsActionPlugin;
 import dev.sift.es.compute.BackendChoice;
 import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.rescore.ShardHitsLimit;
@@ -11,9 +12,6 @@ import dev.sift.es.retriever.SiftRetrieverBuilder;
 import dev.sift.es.retriever.SiftSearchTaskFilter;
 import dev.sift.es.retriever.SiftShardVectorFetchSubPhase;
 import dev.sift.es.stats.RestSiftStatsAction;
-import dev.sift.es.stats.TransportSiftStatsAction;
-import org.elasticsearch.action.ActionRequest;
-import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.support.ActionFilter;
 import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
@@ -30,7 +28,6 @@ import org.elasticsearch.index.IndexModule;
 import org.elasticsearch.indices.breaker.BreakerSettings;
 import org.elasticsearch.logging.LogManager;
 import org.elasticsearch.logging.Logger;
-import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.CircuitBreakerPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
@@ -50,7 +47,7 @@ import java.util.function.Supplier;
  * {@code GET _sift/stats}, and makes the node's compute choice once at start-up. The plugin class only registers; each
  * concern has its own home.
  */
-public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlugin, CircuitBreakerPlugin {
+public final class SiftPlugin extends Plugin implements SearchPlugin, StatsActionPlugin, CircuitBreakerPlugin {
 
     private static final Logger logger = LogManager.getLogger(SiftPlugin.class);
 
@@ -91,7 +88,11 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlug
     /** Chooses the backend from {@code sift.backend}; a choice this build cannot honour stops the node here. */
     @Override
     public Collection<?> createComponents(PluginServices services) {
-        compute = SiftCompute.forNode(services.environment().settings(), breaker);
+        compute = SiftCompute.forNode(
+            services.environment().settings(),
+            breaker,
+            services.indicesService().getCircuitBreakerService().getBreaker(CircuitBreaker.REQUEST)
+        );
         KernelOpsProvider kernels = KernelOpsProvider.get();
         logger.info(
             "sift runs selections on the [{}] backend: {}; CPU kernels [{}]: {}",
@@ -128,11 +129,6 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, ActionPlug
             new NamedWriteableRegistry.Entry(RankBuilder.class, SiftRankBuilder.NAME, SiftRankBuilder::new),
             new NamedWriteableRegistry.Entry(RankDoc.class, SiftRankDoc.NAME, SiftRankDoc::new)
         );
-    }
-
-    @Override
-    public Collection<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
-        return List.of(new ActionHandler<>(TransportSiftStatsAction.TYPE, TransportSiftStatsAction.class));
     }
 
     /** Lets a {@code sift} rescore that ends its search's rescorers return only the hits the search can use. */

@@ -37,26 +37,35 @@ public final class SiftCompute {
     /** The node's {@code sift} circuit breaker, for selections that run where no request breaker is at hand. */
     @Nullable
     private final CircuitBreaker breaker;
+    /** The node's request circuit breaker, for the rescore clause's per-shard selections. */
+    @Nullable
+    private final CircuitBreaker requestBreaker;
 
     public SiftCompute(BackendChoice choice, KernelOpsProvider kernels) {
-        this(choice, kernels, null);
+        this(choice, kernels, null, null);
     }
 
-    public SiftCompute(BackendChoice choice, KernelOpsProvider kernels, @Nullable CircuitBreaker breaker) {
+    public SiftCompute(
+        BackendChoice choice,
+        KernelOpsProvider kernels,
+        @Nullable CircuitBreaker breaker,
+        @Nullable CircuitBreaker requestBreaker
+    ) {
         this.choice = choice;
         this.kernels = kernels;
         this.breaker = breaker;
+        this.requestBreaker = requestBreaker;
     }
 
     /** Chooses the backend for these node settings (see {@link BackendChoice#choose}) over the JVM's kernels. */
     public static SiftCompute forNode(Settings nodeSettings) {
-        return forNode(nodeSettings, null);
+        return forNode(nodeSettings, null, null);
     }
 
-    /** As {@link #forNode(Settings)}, with the node's {@code sift} circuit breaker. */
-    public static SiftCompute forNode(Settings nodeSettings, @Nullable CircuitBreaker breaker) {
+    /** As {@link #forNode(Settings)}, with the node's {@code sift} and request circuit breakers. */
+    public static SiftCompute forNode(Settings nodeSettings, @Nullable CircuitBreaker breaker, @Nullable CircuitBreaker requestBreaker) {
         KernelOpsProvider kernels = KernelOpsProvider.get();
-        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels, breaker);
+        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels, breaker, requestBreaker);
     }
 
     /**
@@ -67,6 +76,15 @@ public final class SiftCompute {
     @Nullable
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /**
+     * The node's request breaker; null outside a node. The rescore clause accounts its window here (the search
+     * context's own breaker is not public in every Elasticsearch version this plugin supports).
+     */
+    @Nullable
+    public CircuitBreaker requestBreaker() {
+        return requestBreaker;
     }
 
     /** The node's instance; see the class comment for why a holder. */

@@ -4,7 +4,6 @@ import dev.sift.es.SelectionSpec;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.Query;
 import org.elasticsearch.TransportVersion;
-import org.elasticsearch.TransportVersions;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
@@ -41,6 +40,11 @@ public final class SiftRankBuilder extends RankBuilder {
 
     public static final String NAME = SiftRetrieverBuilder.NAME;
     private static final ParseField VECTOR_PARAMETER = new ParseField("vector_parameter");
+    /**
+     * 8.16.0, the first with the rank-feature phase and retrievers' rank docs as this plugin uses them; by id, since
+     * Elasticsearch 9 dropped the {@code TransportVersions} constants.
+     */
+    static final TransportVersion MINIMUM_TRANSPORT_VERSION = TransportVersion.fromId(8_772_0_01);
 
     private final SelectionSpec spec;
     /** Where the targets came from, named in errors: {@code query_vector}, {@code query_vectors} or the knn's vector. */
@@ -88,7 +92,7 @@ public final class SiftRankBuilder extends RankBuilder {
 
     @Override
     public TransportVersion getMinimalSupportedVersion() {
-        return TransportVersions.V_8_16_0; // rank-feature phase and retrievers' rank docs as this plugin uses them
+        return SiftRankBuilder.MINIMUM_TRANSPORT_VERSION;
     }
 
     @Override

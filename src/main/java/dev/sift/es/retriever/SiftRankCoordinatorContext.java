@@ -4,6 +4,7 @@ import dev.sift.engine.Cancellation;
 import dev.sift.es.SelectionScores;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.WindowSelector;
+import dev.sift.es.compat.RankFeatureData;
 import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.vectors.VectorField;
 import dev.sift.es.vectors.WindowVectors;
@@ -170,7 +171,7 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
         int dims = -1;
         Boolean cosine = null;
         for (int i = 0; i < window.length; i++) {
-            SiftFeatureData.Header hit = SiftFeatureData.header(window[i].featureData);
+            SiftFeatureData.Header hit = SiftFeatureData.header(RankFeatureData.get(window[i]));
             headers[i] = hit;
             if (cosine == null) {
                 cosine = hit.cosine();
@@ -198,7 +199,7 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
         boolean[] present = new boolean[window.length];
         for (int i = 0; i < window.length; i++) {
             if (headers[i].hasVector()) {
-                SiftFeatureData.decodeInto(window[i].featureData, headers[i], values, i * dims);
+                SiftFeatureData.decodeInto(RankFeatureData.get(window[i]), headers[i], values, i * dims);
                 present[i] = true;
             }
         }

@@ -2,7 +2,6 @@ package dev.sift.es.retriever;
 
 import org.apache.lucene.search.Explanation;
 import org.elasticsearch.TransportVersion;
-import org.elasticsearch.TransportVersions;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.search.rank.RankDoc;
@@ -65,7 +64,7 @@ public final class SiftRankDoc extends RankDoc {
 
     @Override
     public TransportVersion getMinimalSupportedVersion() {
-        return TransportVersions.V_8_16_0;
+        return SiftRankBuilder.MINIMUM_TRANSPORT_VERSION;
     }
 
     /** Whether the pick's figures are known. */

@@ -1,5 +1,6 @@
 package dev.sift.es.retriever;
 
+import dev.sift.es.compat.RankFeatureData;
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.core.Nullable;
 import org.elasticsearch.search.SearchHit;
@@ -53,7 +54,7 @@ final class SiftRankShardContext extends RankFeaturePhaseRankShardContext {
             docs[i] = new RankFeatureDoc(hit.docId(), hit.getScore(), shardId);
             DocumentField payload = hit.field(VECTORS_MARKER);
             if (payload != null && payload.getValue() instanceof String data) {
-                docs[i].featureData(data);
+                RankFeatureData.set(docs[i], data);
             }
         }
         return new RankFeatureShardResult(docs);

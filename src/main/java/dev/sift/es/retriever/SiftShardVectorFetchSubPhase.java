@@ -1,6 +1,7 @@
 package dev.sift.es.retriever;
 
 import dev.sift.es.SelectionSpec;
+import dev.sift.es.compat.HitFields;
 import dev.sift.es.vectors.VectorField;
 import dev.sift.es.vectors.WindowVectorReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -59,11 +60,7 @@ public final class SiftShardVectorFetchSubPhase implements FetchSubPhase {
         @Override
         public void process(HitContext hitContext) throws IOException {
             String payload = SiftFeatureData.encode(cursor.next(hitContext.docId()), field.cosine());
-            hitContext.hit()
-                .setDocumentField(
-                    SiftRankShardContext.VECTORS_MARKER,
-                    new DocumentField(SiftRankShardContext.VECTORS_MARKER, List.of(payload))
-                );
+            HitFields.set(hitContext.hit(), new DocumentField(SiftRankShardContext.VECTORS_MARKER, List.of(payload)));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.sift.es.stats;
 
+import dev.sift.es.compat.SiftStatsRequest;
 import org.elasticsearch.client.internal.node.NodeClient;
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.rest.BaseRestHandler;
@@ -30,7 +31,7 @@ public final class RestSiftStatsAction extends BaseRestHandler {
     @Override
     protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
         SiftStatsRequest statsRequest = new SiftStatsRequest(Strings.splitStringByCommaToArray(request.param("node_id")));
-        statsRequest.timeout(getTimeout(request));
+        statsRequest.setRequestTimeout(getTimeout(request));
         return channel -> client.execute(TransportSiftStatsAction.TYPE, statsRequest, new RestActions.NodesResponseRestListener<>(channel));
     }
 

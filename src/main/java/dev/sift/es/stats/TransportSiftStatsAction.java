@@ -1,5 +1,7 @@
 package dev.sift.es.stats;
 
+import dev.sift.es.compat.EmptyNodeRequest;
+import dev.sift.es.compat.SiftStatsRequest;
 import dev.sift.es.compute.SiftCompute;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.FailedNodeException;
@@ -11,7 +13,6 @@ import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
-import org.elasticsearch.transport.TransportRequest;
 import org.elasticsearch.transport.TransportService;
 
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.List;
 public final class TransportSiftStatsAction extends TransportNodesAction<
     SiftStatsRequest,
     SiftStatsResponse,
-    TransportSiftStatsAction.NodeRequest,
+    EmptyNodeRequest,
     SiftNodeStats,
     Void> {
 
@@ -42,7 +43,7 @@ public final class TransportSiftStatsAction extends TransportNodesAction<
         ActionFilters actionFilters,
         SiftCompute compute
     ) {
-        super(TYPE.name(), clusterService, transportService, actionFilters, NodeRequest::new, threadPool.executor(ThreadPool.Names.MANAGEMENT));
+        super(TYPE.name(), clusterService, transportService, actionFilters, EmptyNodeRequest::new, threadPool.executor(ThreadPool.Names.MANAGEMENT));
         this.compute = compute;
     }
 
@@ -52,8 +53,8 @@ public final class TransportSiftStatsAction extends TransportNodesAction<
     }
 
     @Override
-    protected NodeRequest newNodeRequest(SiftStatsRequest request) {
-        return new NodeRequest();
+    protected EmptyNodeRequest newNodeRequest(SiftStatsRequest request) {
+        return new EmptyNodeRequest(); // each node is sent nothing but the ask
     }
 
     @Override
@@ -62,17 +63,7 @@ public final class TransportSiftStatsAction extends TransportNodesAction<
     }
 
     @Override
-    protected SiftNodeStats nodeOperation(NodeRequest request, Task task) {
+    protected SiftNodeStats nodeOperation(EmptyNodeRequest request, Task task) {
         return new SiftNodeStats(clusterService.localNode(), compute.stats());
-    }
-
-    /** What each node is sent: nothing but the ask. */
-    public static final class NodeRequest extends TransportRequest {
-
-        NodeRequest() {}
-
-        NodeRequest(StreamInput in) throws IOException {
-            super(in);
-        }
     }
 }

@@ -82,7 +82,7 @@ public final class VectorField {
             name,
             elementType,
             dims == null ? null : ((Number) dims).intValue(),
-            fieldType.isIndexed(),
+            fieldType.isSearchable(), // the field has vector values (index: true), not only binary doc values
             "cosine".equals(similarity),
             indexVersion
         );

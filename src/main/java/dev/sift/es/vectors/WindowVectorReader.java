@@ -1,13 +1,11 @@
 package dev.sift.es.vectors;
 
+import dev.sift.es.compat.IndexedVectors;
 import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.ByteVectorValues;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.BytesRef;
 import org.elasticsearch.index.mapper.vectors.VectorEncoderDecoder;
 
@@ -105,8 +103,8 @@ public final class WindowVectorReader {
     private static final class SegmentCursor {
         private final VectorField field;
         private final int dims;
-        private final FloatVectorValues floats;
-        private final ByteVectorValues bytes;
+        /** The vector values of an indexed field (Lucene's API differs by version: {@link IndexedVectors}). */
+        private final IndexedVectors indexed;
         private final BinaryDocValues binary;
         private final float[] decoded;
 
@@ -114,28 +112,33 @@ public final class WindowVectorReader {
             this.field = field;
             this.dims = dims;
             boolean isFloat = field.elementType() == VectorField.ElementType.FLOAT;
-            this.floats = field.indexed() && isFloat ? leaf.getFloatVectorValues(field.name()) : null;
-            this.bytes = field.indexed() && isFloat == false ? leaf.getByteVectorValues(field.name()) : null;
-            this.binary = field.indexed() ? null : leaf.getBinaryDocValues(field.name());
+            if (field.indexed()) {
+                this.indexed = isFloat ? IndexedVectors.floats(leaf, field.name()) : IndexedVectors.bytes(leaf, field.name());
+                this.binary = null;
+            } else {
+                this.indexed = null;
+                this.binary = leaf.getBinaryDocValues(field.name());
+            }
             this.decoded = field.indexed() || isFloat == false ? null : new float[dims];
         }
 
         /** Copies the vector of segment doc {@code doc} to {@code out[offset..]}; false if it has none. */
         boolean copy(int doc, float[] out, int offset) throws IOException {
-            if (floats != null) {
-                if (advance(floats, doc)) {
-                    System.arraycopy(floats.vectorValue(), 0, out, offset, dims);
-                    return true;
+            if (indexed != null) {
+                if (indexed.advanceTo(doc) == false) {
+                    return false;
                 }
-            } else if (bytes != null) {
-                if (advance(bytes, doc)) {
-                    byte[] v = bytes.vectorValue();
+                if (field.elementType() == VectorField.ElementType.FLOAT) {
+                    System.arraycopy(indexed.floatVector(), 0, out, offset, dims);
+                } else {
+                    byte[] v = indexed.byteVector();
                     for (int i = 0; i < dims; i++) {
                         out[offset + i] = v[i];
                     }
-                    return true;
                 }
-            } else if (binary != null && binary.advanceExact(doc)) {
+                return true;
+            }
+            if (binary != null && binary.advanceExact(doc)) {
                 BytesRef ref = binary.binaryValue();
                 if (decoded != null) {
                     VectorEncoderDecoder.decodeDenseVector(field.indexVersion(), ref, decoded);
@@ -148,14 +151,6 @@ public final class WindowVectorReader {
                 return true;
             }
             return false;
-        }
-
-        private static boolean advance(DocIdSetIterator iterator, int doc) throws IOException {
-            int current = iterator.docID();
-            if (current < doc) {
-                current = iterator.advance(doc);
-            }
-            return current == doc;
         }
     }
 }

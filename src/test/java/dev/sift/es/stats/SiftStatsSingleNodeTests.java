@@ -3,6 +3,7 @@ package dev.sift.es.stats;
 import dev.sift.engine.compute.KernelOpsProvider;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
+import dev.sift.es.compat.SiftStatsRequest;
 import dev.sift.es.compute.BackendUsage;
 import dev.sift.es.compute.ComputeStats;
 import dev.sift.es.rescore.SiftRescorerBuilder;
