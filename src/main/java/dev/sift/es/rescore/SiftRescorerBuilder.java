@@ -69,6 +69,18 @@ public final class SiftRescorerBuilder extends RescorerBuilder<SiftRescorerBuild
         return new SiftRescorerBuilder(parsed.spec.build(true), parsed.keepUnselected);
     }
 
+    /**
+     * A window of at least one hit: Elasticsearch's own rescorers accept any number here, and fail inside the
+     * query phase on a negative one.
+     */
+    @Override
+    public SiftRescorerBuilder windowSize(int windowSize) {
+        if (windowSize < 1) {
+            throw new IllegalArgumentException("[window_size] of a [" + NAME + "] rescore must be at least 1, got " + windowSize);
+        }
+        return super.windowSize(windowSize);
+    }
+
     @Override
     protected void doWriteTo(StreamOutput out) throws IOException {
         spec.writeTo(out);

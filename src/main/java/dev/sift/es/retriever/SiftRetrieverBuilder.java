@@ -2,8 +2,13 @@ package dev.sift.es.retriever;
 
 import dev.sift.es.SelectionSpec;
 import org.apache.lucene.search.ScoreDoc;
+import org.elasticsearch.action.ResolvedIndices;
+import org.elasticsearch.cluster.metadata.IndexMetadata;
+import org.elasticsearch.index.Index;
+import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.query.AbstractQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilder;
+import org.elasticsearch.index.query.QueryRewriteContext;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.rank.RankDoc;
 import org.elasticsearch.search.rank.RankDoc.RankKey;
@@ -21,6 +26,7 @@ import org.elasticsearch.xcontent.XContentParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -169,9 +175,36 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
         return copy;
     }
 
+    /**
+     * Refuses a window the inner search could not return: it asks each index for {@code rank_window_size} hits,
+     * which {@code index.max_result_window} caps. Said here, naming the parameter, rather than by the inner search.
+     */
+    @Override
+    protected RetrieverBuilder doRewrite(QueryRewriteContext ctx) {
+        ResolvedIndices indices = ctx.getResolvedIndices();
+        if (indices != null) {
+            for (Map.Entry<Index, IndexMetadata> index : indices.getConcreteLocalIndicesMetadata().entrySet()) {
+                int limit = IndexSettings.MAX_RESULT_WINDOW_SETTING.get(index.getValue().getSettings());
+                if (rankWindowSize > limit) {
+                    throw new IllegalArgumentException(
+                        "[" + RANK_WINDOW_SIZE_FIELD.getPreferredName() + "] is [" + rankWindowSize + "], above the ["
+                            + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey() + "] of index [" + index.getKey().getName() + "] ("
+                            + limit + "): lower [" + RANK_WINDOW_SIZE_FIELD.getPreferredName() + "] or raise that index setting"
+                    );
+                }
+            }
+        }
+        return super.doRewrite(ctx);
+    }
+
     /** Puts the selection on the inner search; its target vectors are fixed here, once the inner retriever is rewritten. */
     @Override
     protected SearchSourceBuilder finalizeSourceBuilder(SearchSourceBuilder source) {
+        if (source.size() == 0) {
+            // The inner retriever is a compound one that found nothing, so its hits cut the inner search to size 0:
+            // nothing to select from, and a search with a rank section must ask for at least one hit.
+            return source;
+        }
         SelectionSpec withTargets = spec;
         String parameter = spec.queryVectorParameter();
         if (spec.queryVectors() == null) {

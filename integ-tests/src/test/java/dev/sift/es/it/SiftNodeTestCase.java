@@ -49,6 +49,8 @@ public abstract class SiftNodeTestCase {
 
     private static final File ROOT = new File(System.getProperty("sift.root", System.getProperty("user.dir")));
     private static final boolean KEEP_NODE = Boolean.getBoolean("sift.it.keepNode");
+    /** The Elasticsearch version the suite runs against (the build's, set by Failsafe); node.sh's default if unset. */
+    public static final String ES_VERSION = System.getProperty("sift.es.version", "");
     private static final boolean STOP_AFTER_CLASS = Boolean.getBoolean("sift.it.stopAfterClass");
     private static boolean hookInstalled;
     private static int runningNodes;
@@ -88,6 +90,11 @@ public abstract class SiftNodeTestCase {
     }
 
     /** Runs {@code scripts/node.sh start --nodes n} and returns the URL it prints. */
+    /** Whether the node runs Elasticsearch 9 or later (for the few tests whose expectations differ by version). */
+    protected static boolean isEs9() {
+        return ES_VERSION.startsWith("8.") == false && ES_VERSION.isEmpty() == false;
+    }
+
     protected static synchronized String startNodes(int n) throws IOException, InterruptedException {
         installShutdownHook();
         List<String> out = runNodeScript(List.of("start", "--nodes", Integer.toString(n)), 20);
@@ -133,6 +140,9 @@ public abstract class SiftNodeTestCase {
         // the scripts pick their own JDKs; do not leak the test JVM's settings into them
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("_JAVA_OPTIONS");
+        if (ES_VERSION.isEmpty() == false) {
+            pb.environment().put("SIFT_ES_VERSION", ES_VERSION);
+        }
         pb.environment().putAll(env);
         Process p = pb.start();
         String name = script + " " + String.join(" ", args);

@@ -146,6 +146,28 @@ public class SiftRescoreOptionsIT extends SiftNodeTestCase {
         assertFalse(ids.toString(), PlantedDuplicates.DUPLICATES.contains(ids.get(1)));
     }
 
+    /**
+     * A window in which no hit has a vector: nothing to select from, and a rescorer may not return zero hits, so
+     * the window comes back as it came in (order and scores), even with {@code keep_unselected: false}.
+     */
+    @Test
+    public void windowWithoutVectorsComesBackUnchanged() {
+        String index = "options-no-vectors";
+        assertStatus(200, createIndex(index, mappings()));
+        Map<String, Map<String, Object>> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) docs.put("text-" + i, obj("group", "g" + (i % 2)));
+        bulkIndex(index, docs);
+        Map<String, Object> query = obj("match", obj("group", "g0"));
+        Map<String, Object> plainBody = obj("size", 5, "query", query);
+        EsClient.Response plain = assertStatus(200, client.post("/" + index + "/_search", plainBody));
+        Map<String, Object> clause = obj("field", "emb", "query_vector", data.query, "keep_unselected", false, "size", 1);
+        Map<String, Object> siftBody = obj("size", 5, "query", query, "rescore", obj("window_size", 5, "sift", clause));
+        EsClient.Response sift = assertStatus(200, client.post("/" + index + "/_search", siftBody));
+        assertEquals(sift.body, 3, ids(sift).size());
+        assertEquals(ids(plain), ids(sift));
+        assertEquals(scores(plain), scores(sift));
+    }
+
     @Test
     public void sizeLargerThanTheWindowSelectsTheWholeWindow() {
         List<Double> scores = scores(search(INDEX, 10, obj("size", 500), false));

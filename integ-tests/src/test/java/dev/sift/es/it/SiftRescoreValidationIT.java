@@ -104,6 +104,20 @@ public class SiftRescoreValidationIT extends SiftNodeTestCase {
         assertNodeServes();
     }
 
+    /** Elasticsearch's own rescorers fail with a 500 on a negative window; the {@code sift} clause says why. */
+    @Test
+    public void windowSizeBelowOne() {
+        for (int window : new int[] { -1, 0 }) {
+            String body = "{\"size\":10,\"knn\":{\"field\":\"emb\",\"query_vector\":" + vector()
+                + ",\"k\":30,\"num_candidates\":100},\"rescore\":{\"window_size\":" + window + ",\"sift\":{\"field\":\"emb\",\"query_vector\":"
+                + vector() + "}}}";
+            EsClient.Response r = client.post("/" + INDEX + "/_search", body);
+            assertEquals(r.body, 400, r.status);
+            assertTrue(r.body, r.body.contains("[window_size] of a [sift] rescore must be at least 1, got " + window));
+        }
+        assertNodeServes();
+    }
+
     @Test
     public void lambdaZero() {
         assertRejected("\"field\":\"emb\",\"query_vector\":" + vector() + ",\"lambda\":0", "[lambda]");

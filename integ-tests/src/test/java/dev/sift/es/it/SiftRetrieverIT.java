@@ -248,7 +248,44 @@ public class SiftRetrieverIT extends SiftNodeTestCase {
         assertEquals(r.body, GROUPS, groups(SiftRescoreMatrixIT.ids(r)).size());
     }
 
+    /** A nested {@code sift} whose inner one selects nothing answers 200 with no hits, as a single {@code sift} does. */
+    @Test
+    public void nestedOverAnEmptySelectionHasNoHits() {
+        Map<String, Object> nothing = obj("standard", obj("query", obj("match_none", obj())));
+        Map<String, Object> noVectors = obj("standard", obj("query", obj("term", obj("group", "no-such-group"))));
+        for (Map<String, Object> innermost : List.of(nothing, noVectors)) {
+            Map<String, Object> inner = obj("sift", obj("retriever", innermost, "field", "emb", "query_vector", query));
+            Map<String, Object> outer = obj("sift", obj("retriever", inner, "field", "emb", "query_vector", query));
+            EsClient.Response r = assertStatus(200, search(INDEX, obj("retriever", outer)));
+            assertEquals(r.body, List.of(), SiftRescoreMatrixIT.ids(r));
+        }
+        // the same over a window whose hits have no vector: an index with the field mapped but never set
+        String index = "retriever-no-vectors";
+        assertStatus(
+            200,
+            client.put("/" + index, obj("mappings", obj("properties", obj("emb", obj("type", "dense_vector", "dims", DIMS), "group", obj("type", "keyword")))))
+        );
+        ok(client.post("/" + index + "/_doc?refresh=true", obj("group", "a")));
+        Map<String, Object> all = obj("standard", obj("query", obj("match_all", obj())));
+        Map<String, Object> inner = obj("sift", obj("retriever", all, "field", "emb", "query_vector", query));
+        EsClient.Response r = assertStatus(200, search(index, obj("retriever", obj("sift", obj("retriever", inner, "field", "emb", "query_vector", query)))));
+        assertEquals(r.body, List.of(), SiftRescoreMatrixIT.ids(r));
+    }
+
     // ------------------------------------------------------------------------------------------ 400s
+
+    /** A window above {@code index.max_result_window} is refused naming the parameter, the limit and the setting. */
+    @Test
+    public void windowAboveTheResultWindowNamesTheSetting() {
+        for (int window : new int[] { 10_001, Integer.MAX_VALUE }) {
+            EsClient.Response r = search(INDEX, obj("retriever", obj("sift", obj("retriever", knn(40), "field", "emb", "rank_window_size", window))));
+            assertEquals(r.body, 400, r.status);
+            for (String part : List.of("[rank_window_size] is [" + window + "]", "[index.max_result_window]", "(10000)")) {
+                assertTrue(part + " in " + r.body, r.body.contains(part));
+            }
+        }
+        assertStatus(200, search(INDEX, obj("retriever", obj("sift", sift(40, 3)))));
+    }
 
     @Test
     public void badInputIsA400NamingTheParameter() {
