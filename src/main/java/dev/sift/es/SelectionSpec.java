@@ -37,6 +37,7 @@ public final class SelectionSpec implements Writeable {
     public static final ParseField ALPHA = new ParseField("alpha");
     public static final ParseField MIN_GAIN = new ParseField("min_gain");
     public static final ParseField TARGET_VARIANCE = new ParseField("target_variance");
+    public static final ParseField ORDER = new ParseField("order");
 
     public static final double DEFAULT_MMR_LAMBDA = 0.5;
 
@@ -57,6 +58,7 @@ public final class SelectionSpec implements Writeable {
     private final Double minGain;
     @Nullable
     private final Double targetVariance;
+    private final ResultOrder order;
 
     private SelectionSpec(Builder b) {
         this.field = b.field;
@@ -69,6 +71,7 @@ public final class SelectionSpec implements Writeable {
         this.alpha = b.alpha;
         this.minGain = b.minGain;
         this.targetVariance = b.targetVariance;
+        this.order = b.order;
     }
 
     public SelectionSpec(StreamInput in) throws IOException {
@@ -82,6 +85,7 @@ public final class SelectionSpec implements Writeable {
         this.alpha = in.readOptionalDouble();
         this.minGain = in.readOptionalDouble();
         this.targetVariance = in.readOptionalDouble();
+        this.order = in.readEnum(ResultOrder.class);
     }
 
     @Override
@@ -99,6 +103,7 @@ public final class SelectionSpec implements Writeable {
         out.writeOptionalDouble(alpha);
         out.writeOptionalDouble(minGain);
         out.writeOptionalDouble(targetVariance);
+        out.writeEnum(order);
     }
 
     /** Declares this spec's fields on a parser whose value type can hand out a {@link Builder}. */
@@ -118,6 +123,7 @@ public final class SelectionSpec implements Writeable {
         parser.declareDouble((t, v) -> t.specBuilder().alpha(v), ALPHA);
         parser.declareDouble((t, v) -> t.specBuilder().minGain(v), MIN_GAIN);
         parser.declareDouble((t, v) -> t.specBuilder().targetVariance(v), TARGET_VARIANCE);
+        parser.declareString((t, v) -> t.specBuilder().order(ResultOrder.fromString(v)), ORDER);
     }
 
     /** A parse target that collects a spec's fields. */
@@ -184,6 +190,9 @@ public final class SelectionSpec implements Writeable {
         if (targetVariance != null) {
             builder.field(TARGET_VARIANCE.getPreferredName(), targetVariance);
         }
+        if (order != ResultOrder.SELECTION) {
+            builder.field(ORDER.getPreferredName(), order.parseName());
+        }
     }
 
     public String field() {
@@ -219,6 +228,11 @@ public final class SelectionSpec implements Writeable {
         return mmrLambda;
     }
 
+    /** The order the selected hits are returned in. */
+    public ResultOrder order() {
+        return order;
+    }
+
     /** The same spec with the given target vectors (for a retriever that takes them from its inner knn). */
     public SelectionSpec withQueryVectors(List<float[]> vectors) {
         Builder b = toBuilder();
@@ -238,6 +252,7 @@ public final class SelectionSpec implements Writeable {
         b.alpha = alpha;
         b.minGain = minGain;
         b.targetVariance = targetVariance;
+        b.order = order;
         return b;
     }
 
@@ -286,7 +301,8 @@ public final class SelectionSpec implements Writeable {
             && method == that.method
             && Objects.equals(alpha, that.alpha)
             && Objects.equals(minGain, that.minGain)
-            && Objects.equals(targetVariance, that.targetVariance);
+            && Objects.equals(targetVariance, that.targetVariance)
+            && order == that.order;
     }
 
     private static boolean vectorsEqual(List<float[]> a, List<float[]> b) {
@@ -306,7 +322,7 @@ public final class SelectionSpec implements Writeable {
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(field, multipleTargets, lambda, size, method, mmrLambda, alpha, minGain, targetVariance);
+        int h = Objects.hash(field, multipleTargets, lambda, size, method, mmrLambda, alpha, minGain, targetVariance, order);
         if (queryVectors != null) {
             for (float[] v : queryVectors) {
                 h = 31 * h + Arrays.hashCode(v);
@@ -329,6 +345,7 @@ public final class SelectionSpec implements Writeable {
         private Double alpha;
         private Double minGain;
         private Double targetVariance;
+        private ResultOrder order = ResultOrder.SELECTION;
 
         public Builder field(String field) {
             this.field = field;
@@ -381,6 +398,11 @@ public final class SelectionSpec implements Writeable {
 
         public Builder targetVariance(Double targetVariance) {
             this.targetVariance = targetVariance;
+            return this;
+        }
+
+        public Builder order(ResultOrder order) {
+            this.order = Objects.requireNonNull(order);
             return this;
         }
 

@@ -10,6 +10,9 @@ import dev.sift.es.vectors.WindowVectors;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.core.Nullable;
 
+import java.util.Arrays;
+import java.util.Comparator;
+
 /**
  * Runs a {@link SelectionSpec} over one window of hits, for the rescore clause (a shard's window) and the
  * retriever (the merged global window): skips hits without a vector, accounts the working memory against the
@@ -25,13 +28,16 @@ public final class WindowSelector {
 
     private WindowSelector() {}
 
-    /** The picks as window positions, with the engine's per-pick figures. */
-    public record Picks(int[] positions, double[] gains, double[] variances, double priorVariance) {
+    /**
+     * The picks as window positions, in the order they are returned ({@link SelectionSpec#order()}), each with the
+     * 0-based greedy step that picked it and the engine's figures for that step.
+     */
+    public record Picks(int[] positions, int[] steps, double[] gains, double[] variances, double priorVariance) {
         public int count() {
             return positions.length;
         }
 
-        static final Picks NONE = new Picks(new int[0], new double[0], new double[0], 0);
+        static final Picks NONE = new Picks(new int[0], new int[0], new double[0], new double[0], 0);
     }
 
     /**
@@ -69,7 +75,7 @@ public final class WindowSelector {
                 chosen = selection.selected();
             }
             compute.record(backend.name(), candidates.length, System.nanoTime() - start);
-            return toWindow(selection, chosen, candidates);
+            return toWindow(selection, chosen, candidates, spec.order());
         } finally {
             if (breaker != null) {
                 breaker.addWithoutBreaking(-bytes);
@@ -82,18 +88,33 @@ public final class WindowSelector {
         return (long) candidates * dims * Float.BYTES + SiftSelector.stateBytes(candidates, dims, picks, targets);
     }
 
-    private static Picks toWindow(Selection selection, int[] chosen, int[] candidates) {
-        int[] positions = new int[chosen.length];
-        double[] gains = new double[chosen.length];
-        double[] variances = new double[chosen.length];
-        for (int n = 0, i = 0; n < selection.steps(); n++) {
+    private static Picks toWindow(Selection selection, int[] chosen, int[] candidates, ResultOrder order) {
+        int[] engineStep = new int[chosen.length]; // the engine's step of each kept pick, in selection order
+        for (int n = 0, k = 0; n < selection.steps(); n++) {
             if (selection.kept(n)) {
-                positions[i] = candidates[selection.pick(n)];
-                gains[i] = selection.gain(n);
-                variances[i] = selection.variance(n);
-                i++;
+                engineStep[k++] = n;
             }
         }
-        return new Picks(positions, gains, variances, selection.priorVariance());
+        Integer[] returned = new Integer[chosen.length]; // kept picks (0-based among them), in the order returned
+        for (int k = 0; k < returned.length; k++) {
+            returned[k] = k;
+        }
+        if (order == ResultOrder.RELEVANCE) {
+            // the window is in incoming order, so a pick's window position is its rank in the first pass
+            Arrays.sort(returned, Comparator.comparingInt(k -> candidates[selection.pick(engineStep[k])]));
+        }
+        int[] positions = new int[returned.length];
+        int[] steps = new int[returned.length];
+        double[] gains = new double[returned.length];
+        double[] variances = new double[returned.length];
+        for (int i = 0; i < returned.length; i++) {
+            int k = returned[i];
+            int n = engineStep[k];
+            positions[i] = candidates[selection.pick(n)];
+            steps[i] = k;
+            gains[i] = selection.gain(n);
+            variances[i] = selection.variance(n);
+        }
+        return new Picks(positions, steps, gains, variances, selection.priorVariance());
     }
 }

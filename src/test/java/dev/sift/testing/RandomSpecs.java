@@ -1,6 +1,7 @@
 package dev.sift.testing;
 
 import dev.sift.es.Method;
+import dev.sift.es.ResultOrder;
 import dev.sift.es.SelectionSpec;
 
 import java.util.ArrayList;
@@ -55,6 +56,9 @@ public final class RandomSpecs {
         }
         if (randomBoolean()) {
             spec.targetVariance(randomDoubleBetween(0, 1, true));
+        }
+        if (randomBoolean()) {
+            spec.order(randomFrom(ResultOrder.values()));
         }
         return spec;
     }

@@ -17,8 +17,11 @@ import java.util.Map;
  */
 final class SiftRescoreContext extends RescoreContext {
 
-    /** Where a doc was picked: its 0-based step among {@code selectedCount} picks. */
-    record Pick(int step, int selectedCount, double gain, double variance, double priorVariance) {}
+    /**
+     * Where a doc was picked: its 0-based {@code step} among {@code selectedCount} picks, and its 0-based
+     * {@code rank} among them as returned (the same unless {@code order} is {@code relevance}).
+     */
+    record Pick(int step, int rank, int selectedCount, double gain, double variance, double priorVariance) {}
 
     private final SelectionSpec spec;
     private final boolean keepUnselected;
@@ -93,7 +96,14 @@ final class SiftRescoreContext extends RescoreContext {
         for (int n = 0; n < selected.count(); n++) {
             picks.put(
                 windowDocs[selected.positions()[n]],
-                new Pick(n, selected.count(), selected.gains()[n], selected.variances()[n], selected.priorVariance())
+                new Pick(
+                    selected.steps()[n],
+                    n,
+                    selected.count(),
+                    selected.gains()[n],
+                    selected.variances()[n],
+                    selected.priorVariance()
+                )
             );
         }
     }

@@ -1,5 +1,6 @@
 package dev.sift.es.rescore;
 
+import dev.sift.es.ResultOrder;
 import dev.sift.es.SelectionScores;
 import dev.sift.es.WindowSelector;
 import dev.sift.es.vectors.WindowVectorReader;
@@ -121,10 +122,14 @@ final class SiftRescorer implements Rescorer {
         throws IOException {
         SiftRescoreContext context = (SiftRescoreContext) rescoreContext;
         String origin = "";
+        boolean relevanceOrder = context.spec().order() == ResultOrder.RELEVANCE;
         if (context.hasPicks() == false && context.isRescored(topLevelDocId)) {
             int[] windowDocs = context.getRescoredDocs().stream().mapToInt(Integer::intValue).sorted().toArray();
             context.recordPicks(windowDocs, select(searcher, context, windowDocs));
-            origin = " (recomputed over the window in doc-id order)";
+            origin = relevanceOrder
+                ? " (recomputed over the window in doc-id order, which this phase knows instead of the incoming order:"
+                    + " the listed position and score are by doc id)"
+                : " (recomputed over the window in doc-id order)";
         }
         Explanation firstPass = sourceExplanation == null ? Explanation.noMatch("no first-pass explanation") : sourceExplanation;
         SiftRescoreContext.Pick pick = context.pickOf(topLevelDocId);
@@ -133,10 +138,13 @@ final class SiftRescorer implements Rescorer {
             String why = context.isRescored(topLevelDocId) ? "in the window but not selected by " : "outside the window of ";
             return Explanation.match(0f, why + method + origin, firstPass);
         }
+        String listed = relevanceOrder
+            ? ", listed " + (pick.rank() + 1) + " of " + pick.selectedCount() + " in relevance order" + origin
+                + ": score = selected hits listed from here on + gain / (2 * prior variance)"
+            : origin + ": score = picks left + gain / (2 * prior variance)";
         return Explanation.match(
-            SelectionScores.selected(pick.step(), pick.selectedCount(), pick.gain(), pick.priorVariance()),
-            method + " pick " + (pick.step() + 1) + " of " + pick.selectedCount() + origin
-                + ": score = picks left + gain / (2 * prior variance)",
+            SelectionScores.selected(pick.rank(), pick.selectedCount(), pick.gain(), pick.priorVariance()),
+            method + " pick " + (pick.step() + 1) + " of " + pick.selectedCount() + listed,
             Explanation.match((float) pick.gain(), "gain: posterior variance removed by this pick"),
             Explanation.match((float) pick.variance(), "posterior variance after this pick, V(S_" + (pick.step() + 1) + ")"),
             Explanation.match((float) pick.priorVariance(), "prior variance V([])"),

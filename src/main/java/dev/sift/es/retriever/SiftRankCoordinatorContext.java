@@ -115,7 +115,13 @@ final class SiftRankCoordinatorContext extends RankFeaturePhaseRankCoordinatorCo
                 scoreOf.put(hit, SelectionScores.selected(n, picks.count(), picks.gains()[n], picks.priorVariance()));
                 byHit.put(
                     new RankKey(hit.doc, hit.shardIndex),
-                    new SiftCoordinatorLedger.Pick(n, picks.count(), picks.gains()[n], picks.variances()[n], picks.priorVariance())
+                    new SiftCoordinatorLedger.Pick(
+                        picks.steps()[n],
+                        picks.count(),
+                        picks.gains()[n],
+                        picks.variances()[n],
+                        picks.priorVariance()
+                    )
                 );
             }
             ledger.recordPicks(byHit);

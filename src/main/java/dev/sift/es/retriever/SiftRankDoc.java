@@ -1,5 +1,6 @@
 package dev.sift.es.retriever;
 
+import dev.sift.es.ResultOrder;
 import org.apache.lucene.search.Explanation;
 import org.elasticsearch.TransportVersion;
 import org.elasticsearch.common.io.stream.StreamInput;
@@ -21,15 +22,17 @@ public final class SiftRankDoc extends RankDoc {
     public static final String NAME = "sift_rank_doc";
 
     private final String method;
+    private final ResultOrder order;
     private final int step;
     private final int count;
     private final double gain;
     private final double variance;
     private final double priorVariance;
 
-    SiftRankDoc(int doc, float score, int shardIndex, String method, SiftCoordinatorLedger.Pick pick) {
+    SiftRankDoc(int doc, float score, int shardIndex, String method, ResultOrder order, SiftCoordinatorLedger.Pick pick) {
         super(doc, score, shardIndex);
         this.method = method;
+        this.order = order;
         this.step = pick == null ? -1 : pick.step();
         this.count = pick == null ? 0 : pick.count();
         this.gain = pick == null ? Double.NaN : pick.gain();
@@ -40,6 +43,7 @@ public final class SiftRankDoc extends RankDoc {
     public SiftRankDoc(StreamInput in) throws IOException {
         super(in);
         this.method = in.readString();
+        this.order = in.readEnum(ResultOrder.class);
         this.step = in.readInt();
         this.count = in.readVInt();
         this.gain = in.readDouble();
@@ -50,6 +54,7 @@ public final class SiftRankDoc extends RankDoc {
     @Override
     protected void doWriteTo(StreamOutput out) throws IOException {
         out.writeString(method);
+        out.writeEnum(order);
         out.writeInt(step);
         out.writeVInt(count);
         out.writeDouble(gain);
@@ -90,15 +95,23 @@ public final class SiftRankDoc extends RankDoc {
                 source.getDetails()
             );
         }
-        String description = hasPick()
-            ? method + " pick " + (step + 1) + " of " + count + " over the global window: score = picks left + gain / (2 * prior variance)"
-            : method + " pick at rank " + rank + " over the global window (the pick's figures were not recorded)";
+        String description;
+        if (hasPick() == false) {
+            description = method + " pick at rank " + rank + " over the global window (the pick's figures were not recorded)";
+        } else if (order == ResultOrder.RELEVANCE) {
+            description = method + " pick " + (step + 1) + " of " + count + " over the global window, listed " + rank
+                + " in relevance order: score = selected hits listed from here on + gain / (2 * prior variance)";
+        } else {
+            description = method + " pick " + (step + 1) + " of " + count
+                + " over the global window: score = picks left + gain / (2 * prior variance)";
+        }
         return Explanation.match(score, description, details);
     }
 
     @Override
     protected void doToXContent(XContentBuilder builder, Params params) throws IOException {
         builder.field("method", method);
+        builder.field("order", order.parseName());
         if (hasPick()) {
             builder.field("step", step + 1);
             builder.field("selected", count);
@@ -112,6 +125,7 @@ public final class SiftRankDoc extends RankDoc {
     protected boolean doEquals(RankDoc rd) {
         SiftRankDoc other = (SiftRankDoc) rd;
         return method.equals(other.method)
+            && order == other.order
             && step == other.step
             && count == other.count
             && Double.compare(gain, other.gain) == 0
@@ -121,7 +135,7 @@ public final class SiftRankDoc extends RankDoc {
 
     @Override
     protected int doHashCode() {
-        return Objects.hash(method, step, count, gain, variance, priorVariance);
+        return Objects.hash(method, order, step, count, gain, variance, priorVariance);
     }
 
     @Override

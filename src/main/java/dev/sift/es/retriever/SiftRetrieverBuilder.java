@@ -242,7 +242,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
         for (int i = 0; i < hits.length; i++) {
             ScoreDoc hit = hits[i];
             SiftCoordinatorLedger.Pick pick = ledger == null ? null : ledger.pick(new RankKey(hit.doc, hit.shardIndex));
-            docs[i] = new SiftRankDoc(hit.doc, hit.score, hit.shardIndex, method, pick);
+            docs[i] = new SiftRankDoc(hit.doc, hit.score, hit.shardIndex, method, spec.order(), pick);
             docs[i].rank = i + 1;
         }
         return docs;

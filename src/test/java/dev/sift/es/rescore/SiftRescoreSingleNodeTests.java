@@ -1,6 +1,7 @@
 package dev.sift.es.rescore;
 
 import dev.sift.es.Method;
+import dev.sift.es.ResultOrder;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
 import dev.sift.testing.BruteForceVariance;
@@ -21,6 +22,7 @@ import org.elasticsearch.xcontent.XContentFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -358,5 +360,31 @@ public class SiftRescoreSingleNodeTests extends ESSingleNodeTestCase {
         assertThat(selected, equalTo(2));
         assertThat(notSelected, equalTo(2));
         assertThat(outside, equalTo(4));
+    }
+
+    /** {@code order: relevance} returns the same selected set as selection order, in its incoming (kNN) order. */
+    public void testRelevanceOrderListsTheSelectionInIncomingOrder() throws IOException {
+        createIndex("order", "cosine", "hnsw", true, "float", 1);
+        float[] q = query(false);
+        SelectionSpec.Builder spec = new SelectionSpec.Builder().field("emb").queryVector(toList(q)).size(4);
+        Hits bySelection = run(knn("order", q).setExplain(true).addRescorer(sift(spec, false), 10));
+        Hits byRelevance = run(knn("order", q).setExplain(true).addRescorer(sift(spec.order(ResultOrder.RELEVANCE), false), 10));
+        List<String> incoming = ids(knn("order", q));
+
+        assertThat(byRelevance.ids().size(), equalTo(4));
+        assertThat(new HashSet<>(byRelevance.ids()), equalTo(new HashSet<>(bySelection.ids())));
+        List<String> expected = new ArrayList<>(incoming);
+        expected.retainAll(bySelection.ids());
+        assertThat(byRelevance.ids(), equalTo(expected));
+        byRelevance.assertStrictlyDecreasing();
+        for (int i = 0; i < 4; i++) {
+            Explanation e = byRelevance.explanations().get(i);
+            assertThat(e.getValue().floatValue(), equalTo(byRelevance.scores().get(i)));
+            int step = bySelection.ids().indexOf(byRelevance.ids().get(i)) + 1;
+            assertThat(e.getDescription(), containsString("sift pick " + step + " of 4, listed " + (i + 1) + " of 4 in relevance order"));
+            // the fraction is the pick's own share of the prior uncertainty, whatever its listed position
+            float selectionScore = bySelection.scores().get(step - 1);
+            assertEquals(selectionScore - (float) Math.floor(selectionScore), e.getValue().floatValue() - (float) Math.floor(e.getValue().floatValue()), 1e-5);
+        }
     }
 }

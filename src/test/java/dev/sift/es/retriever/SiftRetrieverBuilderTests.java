@@ -1,6 +1,7 @@
 package dev.sift.es.retriever;
 
 import dev.sift.es.Method;
+import dev.sift.es.ResultOrder;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
 import org.apache.lucene.search.Explanation;
@@ -29,6 +30,7 @@ import static dev.sift.testing.RandomSpecs.randomSpec;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 /**
@@ -232,7 +234,7 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
     }
 
     public void testRankDocWireRoundTripAndExplanation() throws IOException {
-        SiftRankDoc original = new SiftRankDoc(42, 3.25f, 2, "sift", new SiftCoordinatorLedger.Pick(1, 3, 0.25, 0.5, 1.0));
+        SiftRankDoc original = new SiftRankDoc(42, 3.25f, 2, "sift", ResultOrder.SELECTION, new SiftCoordinatorLedger.Pick(1, 3, 0.25, 0.5, 1.0));
         original.rank = 2;
         RankDoc copy = copyNamedWriteable(original, writableRegistry(), RankDoc.class);
         assertThat(copy, equalTo(original));
@@ -245,9 +247,20 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
         assertThat(explanation.getDetails()[2].getDescription(), containsString("prior variance"));
         assertThat(explanation.getDetails()[3].getDescription(), containsString("knn score"));
 
-        SiftRankDoc unknown = new SiftRankDoc(1, 1f, 0, "nearest", null);
+        SiftRankDoc unknown = new SiftRankDoc(1, 1f, 0, "nearest", ResultOrder.SELECTION, null);
         assertThat(copyNamedWriteable(unknown, writableRegistry(), RankDoc.class), equalTo(unknown));
         assertThat(unknown.explain(new Explanation[0], new String[0]).getDescription(), containsString("not recorded"));
+
+        // in relevance order the hit is listed at its rank, which the score's integer part counts from the end
+        SiftRankDoc listed = new SiftRankDoc(7, 2.1f, 0, "sift", ResultOrder.RELEVANCE, new SiftCoordinatorLedger.Pick(0, 3, 0.2, 0.8, 1.0));
+        listed.rank = 2;
+        RankDoc listedCopy = copyNamedWriteable(listed, writableRegistry(), RankDoc.class);
+        assertThat(listedCopy, equalTo(listed));
+        assertThat(listedCopy, not(equalTo(new SiftRankDoc(7, 2.1f, 0, "sift", ResultOrder.SELECTION, new SiftCoordinatorLedger.Pick(0, 3, 0.2, 0.8, 1.0)))));
+        assertThat(
+            listedCopy.explain(new Explanation[0], new String[0]).getDescription(),
+            containsString("sift pick 1 of 3 over the global window, listed 2 in relevance order")
+        );
     }
 
     public void testRankBuilderNeedsTargets() {

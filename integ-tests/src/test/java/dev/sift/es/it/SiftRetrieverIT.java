@@ -248,6 +248,27 @@ public class SiftRetrieverIT extends SiftNodeTestCase {
         assertEquals(r.body, GROUPS, groups(SiftRescoreMatrixIT.ids(r)).size());
     }
 
+    /** {@code order: relevance}: the same selected hits, listed in the merged kNN order, scores still decreasing. */
+    @Test
+    public void relevanceOrderListsTheSelectionInKnnOrder() {
+        List<String> knnOrder = SiftRescoreMatrixIT.ids(assertStatus(200, search(INDEX, obj("size", 40, "knn", knn(40).get("knn")))));
+        List<String> selected = SiftRescoreMatrixIT.ids(assertStatus(200, search(INDEX, obj("retriever", obj("sift", sift(40, GROUPS))))));
+        Map<String, Object> relevance = sift(40, GROUPS);
+        relevance.put("order", "relevance");
+        EsClient.Response r = assertStatus(200, search(INDEX, obj("explain", true, "retriever", obj("sift", relevance))));
+        List<String> listed = SiftRescoreMatrixIT.ids(r);
+        List<String> expected = new ArrayList<>(knnOrder);
+        expected.retainAll(selected);
+        assertEquals(r.body, expected, listed);
+        List<Double> scores = SiftRescoreMatrixIT.scores(r);
+        for (int i = 1; i < scores.size(); i++) {
+            assertTrue(scores.toString(), scores.get(i) < scores.get(i - 1));
+        }
+        String description = Json.at(r.json(), "hits.hits.0._explanation.description");
+        assertTrue(description, description.contains("listed 1 in relevance order"));
+        assertTrue(description, description.contains("pick " + (selected.indexOf(listed.get(0)) + 1) + " of " + GROUPS));
+    }
+
     /** A nested {@code sift} whose inner one selects nothing answers 200 with no hits, as a single {@code sift} does. */
     @Test
     public void nestedOverAnEmptySelectionHasNoHits() {
@@ -314,6 +335,7 @@ public class SiftRetrieverIT extends SiftNodeTestCase {
         cases.put("\"retriever\":" + knn + ",\"field\":\"emb\",\"min_gain\":-1", "min_gain");
         cases.put("\"retriever\":" + knn + ",\"field\":\"emb\",\"target_variance\":5", "target_variance");
         cases.put("\"retriever\":" + knn + ",\"field\":\"emb\",\"bogus\":1", "bogus");
+        cases.put("\"retriever\":" + knn + ",\"field\":\"emb\",\"order\":\"score\"", "[order] must be one of [selection, relevance]");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             EsClient.Response r = client.post("/" + INDEX + "/_search", "{\"retriever\":{\"sift\":{" + c.getKey() + "}}}");
             assertEquals(c.getKey() + " -> " + r.body, 400, r.status);
