@@ -196,7 +196,7 @@ public final class DemoMain {
         float[] q = embedder.embed(question);
         int k = corpusSize;
         SiftSearch.Request base = new SiftSearch.Request(
-            SiftSearch.Kind.KNN, q, top, k, Math.max(k, 100), k, "sift", lambda, mmrLambda, false, List.of()
+            SiftSearch.Kind.KNN, q, top, k, Math.max(k, 100), k, "sift", lambda, mmrLambda, null, false, List.of()
         );
         List<String> knn = search.run(base).ids();
         SiftSearch.Result mmr = search.run(base.with(SiftSearch.Kind.RESCORE, "mmr", lambda, mmrLambda));

@@ -24,7 +24,9 @@ public final class SiftSearch {
     public enum Kind {
         KNN,
         RESCORE,
-        RETRIEVER
+        RETRIEVER,
+        /** Elasticsearch's own {@code diversify} retriever (MMR, 9.3+) over the same kNN; lambda = {@code mmrLambda}. */
+        DIVERSIFY
     }
 
     /**
@@ -55,15 +57,16 @@ public final class SiftSearch {
         String method,
         double lambda,
         double mmrLambda,
+        String order,
         boolean explain,
         List<String> sourceFields
     ) {
         public Request with(Kind kind, String method, double lambda, double mmrLambda) {
-            return new Request(kind, queryVector, size, k, numCandidates, window, method, lambda, mmrLambda, explain, sourceFields);
+            return new Request(kind, queryVector, size, k, numCandidates, window, method, lambda, mmrLambda, order, explain, sourceFields);
         }
 
         public Request withExplain(boolean explain) {
-            return new Request(kind, queryVector, size, k, numCandidates, window, method, lambda, mmrLambda, explain, sourceFields);
+            return new Request(kind, queryVector, size, k, numCandidates, window, method, lambda, mmrLambda, order, explain, sourceFields);
         }
     }
 
@@ -127,6 +130,16 @@ public final class SiftSearch {
                 selection(sift, r);
                 sift.put("rank_window_size", r.window());
             }
+            case DIVERSIFY -> {
+                ObjectNode diversify = body.putObject("retriever").putObject("diversify");
+                diversify.put("type", "mmr");
+                knn(diversify.putObject("retriever").putObject("knn"), r);
+                diversify.put("field", field);
+                diversify.set("query_vector", EsClient.vector(r.queryVector()));
+                diversify.put("lambda", r.mmrLambda());
+                diversify.put("size", r.size());
+                diversify.put("rank_window_size", r.window());
+            }
         }
         return body;
     }
@@ -147,6 +160,9 @@ public final class SiftSearch {
             sift.put("mmr_lambda", r.mmrLambda());
         }
         sift.put("size", r.size());
+        if (r.order() != null) {
+            sift.put("order", r.order());
+        }
     }
 
     /** The value of the first explanation detail (at any depth) whose description starts with {@code prefix}. */

@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -84,10 +85,20 @@ public final class QualityEval {
     record Doc(String id, int unit, int page, DuplicatePlanter.Kind kind, String text) {}
 
     /** A family of lists to compare; {@code family} groups the rows of one method across its parameter. */
-    record Method(String name, String family, SiftSearch.Kind kind, String method, double lambda, double mmrLambda) {
-        boolean explains() {
-            return kind != SiftSearch.Kind.KNN && "sift".equals(method);
+    record Method(String name, String family, SiftSearch.Kind kind, String method, double lambda, double mmrLambda, String order) {
+        Method(String name, String family, SiftSearch.Kind kind, String method, double lambda, double mmrLambda) {
+            this(name, family, kind, method, lambda, mmrLambda, null);
         }
+
+        /** Whether its lists are SIFT's in selection order, whose explanations name each hit's step as its rank. */
+        boolean explains() {
+            return (kind == SiftSearch.Kind.RESCORE || kind == SiftSearch.Kind.RETRIEVER) && "sift".equals(method) && order == null;
+        }
+    }
+
+    /** How Elasticsearch's {@code diversify} retriever's lists compare with the clause's {@code mmr} at one lambda. */
+    static final class DiversifyAgreement {
+        int queries, sameSet, sameOrderedList, inRelevanceOrder;
     }
 
     /** One list's measures. */
@@ -116,6 +127,9 @@ public final class QualityEval {
     private int explained, notAPick, stepNotRank;
     private String retrieverNote;
     private boolean retrieverAvailable;
+    private String diversifyNote;
+    /** Per {@code diversify} method, its agreement with the clause's {@code mmr} at the same lambda. */
+    private final Map<Method, DiversifyAgreement> diversifyAgreement = new LinkedHashMap<>();
 
     QualityEval(Config config, long seed, EsClient client, Path cacheFile) {
         this.config = config;
@@ -375,6 +389,12 @@ public final class QualityEval {
         for (double l : config.siftLambdas()) {
             methods.add(new Method("SIFT " + fmt(l), "SIFT", SiftSearch.Kind.RESCORE, "sift", l, 0.5));
         }
+        // the same selections listed in their incoming (kNN) order: the same sets, so only order-aware measures move
+        for (double l : config.siftLambdas()) {
+            methods.add(
+                new Method("SIFT " + fmt(l) + ", relevance order", "SIFT, relevance order", SiftSearch.Kind.RESCORE, "sift", l, 0.5, "relevance")
+            );
+        }
         Method retriever = new Method("SIFT retriever " + fmt(REPORT_LAMBDA), "SIFT retriever", SiftSearch.Kind.RETRIEVER, "sift", REPORT_LAMBDA, 0.5);
         SiftSearch search = new SiftSearch(client, index, FIELD);
         try {
@@ -387,11 +407,26 @@ public final class QualityEval {
                 + e.getMessage().replaceAll("\\s+", " ").replaceAll("^(.{160}).*", "$1...") + ")";
         }
         say(retrieverNote);
+        Method probe = new Method("diversify", "diversify", SiftSearch.Kind.DIVERSIFY, "", REPORT_LAMBDA, 0.5);
+        try {
+            search.run(request(probe, queryVectors.get(0), false));
+            for (double m : config.mmrLambdas()) {
+                Method diversify = new Method("diversify (ES) " + fmt(m), "diversify", SiftSearch.Kind.DIVERSIFY, "", REPORT_LAMBDA, m);
+                methods.add(diversify);
+                diversifyAgreement.put(diversify, new DiversifyAgreement());
+            }
+            diversifyNote = "Elasticsearch's own `diversify` retriever (MMR) answered, so it is evaluated at the same λs as the clause's `mmr`";
+        } catch (EsClient.EsException e) {
+            diversifyNote = "Elasticsearch's `diversify` retriever is not available on this node (it is new in 9.3), so it is not evaluated";
+        }
+        say(diversifyNote);
         return methods;
     }
 
     private static SiftSearch.Request request(Method m, float[] q, boolean explain) {
-        return new SiftSearch.Request(m.kind(), q, DEPTH, K, NUM_CANDIDATES, WINDOW, m.method(), m.lambda(), m.mmrLambda(), explain, List.of());
+        return new SiftSearch.Request(
+            m.kind(), q, DEPTH, K, NUM_CANDIDATES, WINDOW, m.method(), m.lambda(), m.mmrLambda(), m.order(), explain, List.of()
+        );
     }
 
     Map<Method, List<Run>> evaluate(List<Method> methods) {
@@ -405,13 +440,16 @@ public final class QualityEval {
             float[] q = queryVectors.get(qi);
             int page = queryPages.get(qi);
             List<String> knnIds = null;
+            Map<Method, List<String>> lists = new HashMap<>();
             for (Method m : methods) {
                 SiftSearch.Result result = search.run(request(m, q, m.explains()));
                 if (m.kind() == SiftSearch.Kind.KNN) {
                     knnIds = result.ids();
                 }
+                lists.put(m, result.ids());
                 runs.get(m).add(measure(m, q, page, result, m.explains()));
             }
+            compareDiversify(methods, lists, q);
             nearestChecked++;
             if (search.run(request(nearest, q, false)).ids().equals(knnIds)) {
                 nearestMatches++;
@@ -421,6 +459,48 @@ public final class QualityEval {
             }
         }
         return runs;
+    }
+
+    /**
+     * Each {@code diversify} list against the clause's {@code mmr} list at the same lambda: the same hits? In the
+     * same order once both are put in relevance order (cosine to the query, then id)? And is {@code diversify}'s
+     * own list in relevance order, as its documentation says?
+     */
+    private void compareDiversify(List<Method> methods, Map<Method, List<String>> lists, float[] q) {
+        for (Map.Entry<Method, DiversifyAgreement> e : diversifyAgreement.entrySet()) {
+            Method mmr = null;
+            for (Method m : methods) {
+                if (m.family().equals("MMR") && m.mmrLambda() == e.getKey().mmrLambda()) {
+                    mmr = m;
+                }
+            }
+            if (mmr == null) {
+                continue;
+            }
+            List<String> theirs = lists.get(e.getKey()), ours = lists.get(mmr);
+            DiversifyAgreement a = e.getValue();
+            a.queries++;
+            if (new HashSet<>(theirs).equals(new HashSet<>(ours))) {
+                a.sameSet++;
+            }
+            Comparator<String> relevance = Comparator.<String>comparingDouble(id -> -Embedder.cosine(q, docVectors.get(docIndex.get(id))))
+                .thenComparing(Comparator.naturalOrder());
+            List<String> theirsSorted = new ArrayList<>(theirs), oursSorted = new ArrayList<>(ours);
+            theirsSorted.sort(relevance);
+            oursSorted.sort(relevance);
+            if (theirsSorted.equals(oursSorted)) {
+                a.sameOrderedList++;
+            }
+            boolean ordered = true;
+            for (int i = 1; i < theirs.size(); i++) {
+                double prev = Embedder.cosine(q, docVectors.get(docIndex.get(theirs.get(i - 1))));
+                double cur = Embedder.cosine(q, docVectors.get(docIndex.get(theirs.get(i))));
+                ordered &= cur <= prev + 1e-6;
+            }
+            if (ordered) {
+                a.inRelevanceOrder++;
+            }
+        }
     }
 
     /** The measures of one list; {@code checkExplain}: the request asked for explain, whose figures are checked. */
@@ -581,7 +661,7 @@ public final class QualityEval {
             String.format(
                 Locale.ROOT,
                 "Run `%s`: %d queries, %d pages, %d units, %d documents (%d planted copies); seed %d; kNN k=%d, num_candidates=%d, "
-                    + "window %d; every list %d hits. Node: Elasticsearch %s; %s.%n%n",
+                    + "window %d; every list %d hits. Node: Elasticsearch %s; %s; %s.%n%n",
                 config.name(),
                 queryPages.size(),
                 pages.size(),
@@ -594,7 +674,8 @@ public final class QualityEval {
                 WINDOW,
                 DEPTH,
                 client.version(),
-                retrieverNote
+                retrieverNote,
+                diversifyNote
             )
         );
         for (int c = 0; c < CUTOFFS.length; c++) {
@@ -620,6 +701,16 @@ public final class QualityEval {
                     )
                 );
             }
+            md.append('\n');
+        }
+        if (diversifyAgreement.isEmpty() == false) {
+            md.append("**Elasticsearch's `diversify` against the clause's `mmr`** (queries, of all, where the two lists of "
+                + DEPTH + " hits at the same λ hold the same hits; hold them in the same order once both are put in relevance order; "
+                + "and where `diversify`'s own list is in relevance order)\n\n");
+            md.append("| λ | same hits | same list in relevance order | diversify in relevance order |\n");
+            md.append("|---:|---:|---:|---:|\n");
+            diversifyAgreement.forEach((m, a) -> md.append(String.format(Locale.ROOT, "| %s | %d / %d | %d / %d | %d / %d |%n",
+                fmt(m.mmrLambda()), a.sameSet, a.queries, a.sameOrderedList, a.queries, a.inRelevanceOrder, a.queries)));
             md.append('\n');
         }
         // paired comparison against kNN at 10
@@ -849,13 +940,16 @@ public final class QualityEval {
     // ------------------------------------------------------------------------------------------ figures
 
     private static final Color KNN = new Color(80, 80, 80), MMR = new Color(31, 119, 180), SIFT = new Color(214, 39, 40),
-        RETRIEVER = new Color(255, 127, 14);
+        RETRIEVER = new Color(255, 127, 14), DIVERSIFY = new Color(44, 160, 44);
 
     void plots(Path out, List<Method> methods, Map<Method, List<Run>> runs) throws IOException {
         int c10 = indexOf(CUTOFFS, 10);
         Map<String, List<Plot.Point>> dupVsCos = new LinkedHashMap<>(), unitsVsPrec = new LinkedHashMap<>();
         for (Method m : methods) {
             List<Run> r = runs.get(m);
+            if (m.order() != null) {
+                continue; // the same sets as the selection-order rows: these measures cannot tell them apart
+            }
             String label = m.family().equals("MMR") ? fmt(m.mmrLambda()) : m.family().startsWith("SIFT") ? fmt(m.lambda()) : "";
             dupVsCos.computeIfAbsent(m.family(), f -> new ArrayList<>())
                 .add(new Plot.Point(mean(r, x -> x.atCutoff()[c10].duplicates()), mean(r, x -> x.atCutoff()[c10].meanCosine()), label));
@@ -923,10 +1017,12 @@ public final class QualityEval {
                 case "MMR" -> MMR;
                 case "SIFT" -> SIFT;
                 case "SIFT retriever" -> RETRIEVER;
+                case "diversify" -> DIVERSIFY;
                 default -> KNN;
             };
-            // the retriever's point often sits on the rescore clause's: draw it smaller, on top, unlabelled
-            boolean retriever = family.equals("SIFT retriever");
+            // the retriever's points often sit on the rescore clause's, diversify's on the clause's mmr: draw them
+            // smaller, on top, unlabelled
+            boolean retriever = family.equals("SIFT retriever") || family.equals("diversify");
             List<Plot.Point> shown = retriever ? points.stream().map(p -> new Plot.Point(p.x(), p.y(), null)).toList() : points;
             out.add(new Plot.Series(family, color, points.size() > 1, retriever ? 5 : 9, shown));
         });

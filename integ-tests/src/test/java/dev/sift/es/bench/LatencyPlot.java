@@ -36,6 +36,7 @@ final class LatencyPlot {
         new Color(255, 127, 14), // mmr
         new Color(44, 160, 44), // nearest
         new Color(148, 103, 189), // retriever
+        new Color(214, 39, 40), // diversify
         new Color(140, 86, 75), // knn query alone
         new Color(23, 190, 207) // knn query + sift
     };

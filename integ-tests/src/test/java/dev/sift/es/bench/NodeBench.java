@@ -28,13 +28,14 @@ import static dev.sift.es.it.Json.obj;
  * <p>Loads a {@link SyntheticCorpus} into a one-shard index (or reuses it when its {@code _meta} says it holds the
  * same corpus), then sends interleaved requests, for every window × selection size: kNN alone, kNN + {@code sift}
  * rescore, kNN + {@code sift} rescore with {@code method: mmr} and {@code method: nearest}, the {@code sift}
- * retriever when the node has one, and kNN alone / kNN + {@code sift} again with the kNN as a query (see
+ * retriever, Elasticsearch's own {@code diversify} retriever (MMR, 9.3+) when the node has it, and kNN alone /
+ * kNN + {@code sift} again with the kNN as a query (see
  * {@link Variant}). Within a round every variant gets the same query, in a shuffled order, so that
  * the noise of a shared machine falls on all of them alike. Reports the median and p99 of the server's
  * {@code took} and of the client's wall time, and their ratio to kNN alone measured in the same run; writes a
  * Markdown table, a CSV and PNG plots.
  *
- * <p>Arguments ({@code --name value}): url (required), docs, dims, seed, index, index-type, windows, sizes,
+ * <p>Arguments ({@code --name value}): url (required), docs, dims, seed, index, index-type, shards, windows, sizes,
  * rounds (one per window), warmup (fraction of rounds), queries, bulk-docs, bulk-threads, out, plot-dir,
  * lambda, reindex (true to rebuild the index), query-form (false to leave out the {@code knn} query variants);
  * or replot (a results.csv) alone to redraw the plots of an earlier run.
@@ -55,6 +56,8 @@ public final class NodeBench {
         MMR("kNN + sift method=mmr", KNN),
         NEAREST("kNN + sift method=nearest", KNN),
         RETRIEVER("sift retriever", KNN),
+        /** Elasticsearch's own MMR ({@code diversify} retriever, 9.3+) over the same kNN, {@code lambda} 0.5. */
+        DIVERSIFY("diversify retriever (mmr)", KNN),
         KNN_QUERY("knn query alone", null),
         SIFT_QUERY("knn query + sift", KNN_QUERY);
 
@@ -102,6 +105,7 @@ public final class NodeBench {
     private final SyntheticCorpus corpus;
     private final String index;
     private final String indexType;
+    private final int shards;
     private final int[] windows;
     private final int[] sizes;
     private final int[] rounds;
@@ -120,6 +124,7 @@ public final class NodeBench {
         this.corpus = SyntheticCorpus.of(docs, dims, Long.parseLong(args.getOrDefault("seed", "42")));
         this.index = args.getOrDefault("index", "sift-bench");
         this.indexType = args.getOrDefault("index-type", "int8_hnsw");
+        this.shards = intArg("shards", 1);
         this.windows = ints(args.getOrDefault("windows", "100,1000,10000"));
         this.sizes = ints(args.getOrDefault("sizes", "10,100"));
         int[] r = ints(args.getOrDefault("rounds", "200,100,30"));
@@ -228,7 +233,9 @@ public final class NodeBench {
     }
 
     private Map<String, Object> corpusMeta() {
-        return obj("docs", corpus.docs, "dims", corpus.dims, "seed", corpus.seed, "groups", corpus.groups, "index_type", indexType);
+        return obj(
+            "docs", corpus.docs, "dims", corpus.dims, "seed", corpus.seed, "groups", corpus.groups, "index_type", indexType, "shards", shards
+        );
     }
 
     /** Whether the index's {@code _meta} describes this corpus (parsed numbers are Longs, ours Integers). */
@@ -262,7 +269,7 @@ public final class NodeBench {
             client,
             index,
             corpus,
-            1,
+            shards,
             mappings,
             intArg("bulk-docs", Math.max(50, 400_000 / corpus.dims)),
             intArg("bulk-threads", 2),
@@ -278,6 +285,13 @@ public final class NodeBench {
         EsClient.Response r = client.post("/" + index + "/_search", request(Variant.RETRIEVER, new Config(10, 1), 0));
         if (r.status == 200) {
             variants.add(Variant.RETRIEVER);
+        }
+        EsClient.Response diversify = client.post("/" + index + "/_search", request(Variant.DIVERSIFY, new Config(10, 1), 0));
+        if (diversify.status == 200) {
+            variants.add(Variant.DIVERSIFY);
+        } else {
+            notes.add("diversify retriever not measured: the node answered " + diversify.status + " ("
+                + Json.at(diversify.json(), "error.reason") + ")");
         }
         if (Boolean.parseBoolean(args.getOrDefault("query-form", "true"))) {
             variants.addAll(List.of(Variant.KNN_QUERY, Variant.SIFT_QUERY));
@@ -301,6 +315,12 @@ public final class NodeBench {
             sb.append("\"retriever\":{\"sift\":{\"retriever\":{\"knn\":").append(knn).append("},\"field\":\"emb\",\"query_vector\":")
                 .append(vector).append(",\"rank_window_size\":").append(config.window()).append(",\"size\":").append(config.size())
                 .append(",\"lambda\":").append(lambda).append("}}}");
+            return sb.toString();
+        }
+        if (variant == Variant.DIVERSIFY) {
+            sb.append("\"retriever\":{\"diversify\":{\"type\":\"mmr\",\"retriever\":{\"knn\":").append(knn)
+                .append("},\"field\":\"emb\",\"query_vector\":").append(vector).append(",\"rank_window_size\":").append(config.window())
+                .append(",\"size\":").append(config.size()).append(",\"lambda\":0.5}}}");
             return sb.toString();
         }
         if (variant.queryForm()) {
@@ -370,8 +390,8 @@ public final class NodeBench {
         Path outDir = Path.of(args.getOrDefault("out", "target/bench-node"));
         Files.createDirectories(outDir);
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "Corpus: %,d docs × %d dims (%s, cosine, 1 shard, force-merged), %d planted groups of %d; "
-            + "lambda %s; seed %d.%n%n", corpus.docs, corpus.dims, indexType, corpus.groups, corpus.groupSize, lambda, corpus.seed));
+        md.append(String.format(Locale.ROOT, "Corpus: %,d docs × %d dims (%s, cosine, %d shard(s), force-merged), %d planted groups of %d; "
+            + "lambda %s; seed %d.%n%n", corpus.docs, corpus.dims, indexType, shards, corpus.groups, corpus.groupSize, lambda, corpus.seed));
         md.append("| window | select | request | n | took p50 | took p99 | wall p50 | wall p99 | wall p50 / kNN | took mean / kNN | redundant hits |\n");
         md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         StringBuilder csv = new StringBuilder(
