@@ -6,11 +6,11 @@ import dev.sift.es.compute.BackendChoice;
 import dev.sift.es.compute.SiftCompute;
 import dev.sift.es.rescore.ShardHitsLimit;
 import dev.sift.es.rescore.SiftRescorerBuilder;
-import dev.sift.es.retriever.SiftRankBuilder;
 import dev.sift.es.retriever.SiftRankDoc;
 import dev.sift.es.retriever.SiftRetrieverBuilder;
 import dev.sift.es.retriever.SiftSearchTaskFilter;
 import dev.sift.es.retriever.SiftShardVectorFetchSubPhase;
+import dev.sift.es.retriever.SiftWindowExt;
 import dev.sift.es.stats.RestSiftStatsAction;
 import org.elasticsearch.action.support.ActionFilter;
 import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
@@ -34,7 +34,6 @@ import org.elasticsearch.plugins.SearchPlugin;
 import org.elasticsearch.rest.RestController;
 import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.search.fetch.FetchSubPhase;
-import org.elasticsearch.search.rank.RankBuilder;
 import org.elasticsearch.search.rank.RankDoc;
 
 import java.util.Collection;
@@ -116,19 +115,22 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, StatsActio
         return List.of(new RetrieverSpec<>(SiftRetrieverBuilder.NAME, SiftRetrieverBuilder::fromXContent));
     }
 
-    /** The retriever's rank-feature phase reads the window's vectors on each shard in this sub-phase. */
+    /** The retriever's inner search reads the window's vectors on each shard in this sub-phase. */
     @Override
     public List<FetchSubPhase> getFetchSubPhases(FetchPhaseConstructionContext context) {
         return List.of(new SiftShardVectorFetchSubPhase());
     }
 
-    /** The retriever's inner-search rank section and its result docs travel between nodes. */
+    /** The retriever's result docs travel between nodes (the outer search sends them to the shards). */
     @Override
     public List<NamedWriteableRegistry.Entry> getNamedWriteables() {
-        return List.of(
-            new NamedWriteableRegistry.Entry(RankBuilder.class, SiftRankBuilder.NAME, SiftRankBuilder::new),
-            new NamedWriteableRegistry.Entry(RankDoc.class, SiftRankDoc.NAME, SiftRankDoc::new)
-        );
+        return List.of(new NamedWriteableRegistry.Entry(RankDoc.class, SiftRankDoc.NAME, SiftRankDoc::new));
+    }
+
+    /** The retriever's inner search asks the shards for the window's vectors in this section (refused in requests). */
+    @Override
+    public List<SearchExtSpec<?>> getSearchExts() {
+        return List.of(new SearchExtSpec<>(SiftWindowExt.NAME, SiftWindowExt::new, SiftWindowExt::fromXContent));
     }
 
     /** Lets a {@code sift} rescore that ends its search's rescorers return only the hits the search can use. */

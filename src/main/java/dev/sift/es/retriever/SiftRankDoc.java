@@ -14,12 +14,21 @@ import java.util.Objects;
 /**
  * One hit of the {@code sift} retriever's result, as the outer search sends it to the shards to fetch and
  * explain: where it was picked ({@code step} of {@code count}), the variance it removed ({@code gain}), the
- * posterior variance after it and the prior variance. {@code count} is 0 when those figures did not reach this
- * node (see {@link SiftCoordinatorLedger}); the hit is then explained by its rank and score only.
+ * posterior variance after it and the prior variance. {@code count} is 0 when those figures are not known; the
+ * hit is then explained by its rank and score only.
  */
 public final class SiftRankDoc extends RankDoc {
 
     public static final String NAME = "sift_rank_doc";
+
+    /**
+     * 8.16.0, the first with retrievers' rank docs as this plugin uses them; by id, since Elasticsearch 9 dropped the
+     * {@code TransportVersions} constants.
+     */
+    private static final TransportVersion MINIMUM_TRANSPORT_VERSION = TransportVersion.fromId(8_772_0_01);
+
+    /** Where one hit was picked: 0-based {@code step} of {@code count} picks, with the engine's figures. */
+    record Pick(int step, int count, double gain, double variance, double priorVariance) {}
 
     private final String method;
     private final ResultOrder order;
@@ -29,7 +38,7 @@ public final class SiftRankDoc extends RankDoc {
     private final double variance;
     private final double priorVariance;
 
-    SiftRankDoc(int doc, float score, int shardIndex, String method, ResultOrder order, SiftCoordinatorLedger.Pick pick) {
+    SiftRankDoc(int doc, float score, int shardIndex, String method, ResultOrder order, Pick pick) {
         super(doc, score, shardIndex);
         this.method = method;
         this.order = order;
@@ -69,7 +78,7 @@ public final class SiftRankDoc extends RankDoc {
 
     @Override
     public TransportVersion getMinimalSupportedVersion() {
-        return SiftRankBuilder.MINIMUM_TRANSPORT_VERSION;
+        return MINIMUM_TRANSPORT_VERSION;
     }
 
     /** Whether the pick's figures are known. */

@@ -9,9 +9,9 @@ import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.query.AbstractQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryRewriteContext;
+import org.elasticsearch.search.SearchExtBuilder;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.rank.RankDoc;
-import org.elasticsearch.search.rank.RankDoc.RankKey;
 import org.elasticsearch.search.retriever.CompoundRetrieverBuilder;
 import org.elasticsearch.search.retriever.KnnRetrieverBuilder;
 import org.elasticsearch.search.retriever.RetrieverBuilder;
@@ -40,9 +40,11 @@ import java.util.Objects;
  * </pre>
  *
  * <p>Like Elasticsearch's other compound retrievers, it runs its inner retriever as a search of its own while
- * the request is rewritten on the coordinating node. That inner search carries a {@link SiftRankBuilder}, which
- * makes the selection (see there for the phases); its hits, the selected documents in selection order, become
- * this retriever's {@link SiftRankDoc}s, which the outer search pages through with {@code from}/{@code size}.
+ * the request is rewritten on the coordinating node: an ordinary query-then-fetch of the global top
+ * {@code rank_window_size} hits, whose {@link SiftWindowExt} makes every shard attach the hits' vectors in the fetch
+ * phase. The selection is made once over that response ({@link SiftSearchTaskFilter}, {@link SiftWindowSelection});
+ * the selected hits become this retriever's {@link SiftRankDoc}s, which the outer search pages through with
+ * {@code from}/{@code size}.
  *
  * <p>The target vectors are {@code query_vector} / {@code query_vectors} or, when neither is given, the query
  * vector of the inner {@code knn} retriever.
@@ -197,12 +199,15 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
         return super.doRewrite(ctx);
     }
 
-    /** Puts the selection on the inner search; its target vectors are fixed here, once the inner retriever is rewritten. */
+    /**
+     * Asks the inner search for the window's vectors; the target vectors are fixed here, once the inner retriever is
+     * rewritten.
+     */
     @Override
     protected SearchSourceBuilder finalizeSourceBuilder(SearchSourceBuilder source) {
         if (source.size() == 0) {
             // The inner retriever is a compound one that found nothing, so its hits cut the inner search to size 0:
-            // nothing to select from, and a search with a rank section must ask for at least one hit.
+            // nothing to fetch, nothing to select from.
             return source;
         }
         SelectionSpec withTargets = spec;
@@ -211,8 +216,9 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
             withTargets = spec.withQueryVectors(List.of(knnQueryVector(source)));
             parameter = KNN_VECTOR_PARAMETER;
         }
-        source.rankBuilder(new SiftRankBuilder(withTargets, parameter, rankWindowSize, tasks));
-        return source;
+        List<SearchExtBuilder> ext = new ArrayList<>(source.ext());
+        ext.add(new SiftWindowExt(withTargets, parameter, new SiftCoordinatorLedger(), tasks));
+        return source.ext(ext);
     }
 
     /** The inner knn retriever's query vector, which it extracted into the inner search (resolved by now). */
@@ -229,28 +235,34 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
     }
 
     /**
-     * The inner search's hits are the selected documents in selection order; they become the result as they are,
-     * with the pick's figures (for {@code explain}) from the coordinator's ledger.
+     * The selection made over the inner search's window (the hits in {@code rankResults}, in merged order) becomes the
+     * result as it is: the selected hits in the order they are returned, scored, with their picks for {@code explain}.
      */
     @Override
     protected RankDoc[] combineInnerRetrieverResults(List<ScoreDoc[]> rankResults, boolean explain) {
         assert rankResults.size() == 1 : "sift has exactly one inner retriever";
-        ScoreDoc[] hits = rankResults.get(0);
-        SiftCoordinatorLedger ledger = innerLedger();
-        String method = spec.method().parseName();
-        SiftRankDoc[] docs = new SiftRankDoc[hits.length];
-        for (int i = 0; i < hits.length; i++) {
-            ScoreDoc hit = hits[i];
-            SiftCoordinatorLedger.Pick pick = ledger == null ? null : ledger.pick(new RankKey(hit.doc, hit.shardIndex));
-            docs[i] = new SiftRankDoc(hit.doc, hit.score, hit.shardIndex, method, spec.order(), pick);
-            docs[i].rank = i + 1;
+        SiftWindowExt window = innerWindow();
+        SiftRankDoc[] selected = window == null ? null : window.ledger().selected();
+        if (selected == null) {
+            if (rankResults.get(0).length == 0) {
+                return new RankDoc[0]; // the inner search asked for nothing (an empty inner compound retriever)
+            }
+            throw new IllegalStateException("[" + NAME + "] no selection was made over the inner search's window");
         }
-        return docs;
+        return selected;
     }
 
-    private SiftCoordinatorLedger innerLedger() {
+    /** The {@link SiftWindowExt} of the inner search, null if it has none (it asked for no hits). */
+    private SiftWindowExt innerWindow() {
         SearchSourceBuilder source = innerRetrievers.get(0).source();
-        return source != null && source.rankBuilder() instanceof SiftRankBuilder rank ? rank.ledger() : null;
+        if (source != null) {
+            for (SearchExtBuilder ext : source.ext()) {
+                if (ext instanceof SiftWindowExt window) {
+                    return window;
+                }
+            }
+        }
+        return null;
     }
 
     @Override

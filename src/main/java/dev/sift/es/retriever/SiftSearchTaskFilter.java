@@ -1,12 +1,16 @@
 package dev.sift.es.retriever;
 
+import dev.sift.es.compute.SiftCompute;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionRequest;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.search.SearchRequest;
+import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.action.support.ActionFilter;
 import org.elasticsearch.action.support.ActionFilterChain;
+import org.elasticsearch.core.Nullable;
 import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.search.SearchExtBuilder;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.retriever.CompoundRetrieverBuilder;
 import org.elasticsearch.search.retriever.RetrieverBuilder;
@@ -14,9 +18,15 @@ import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.Task;
 
 /**
- * Hands the tasks of searches that involve a {@code sift} retriever to its {@link SelectionTasks}: the outer search
- * whose source holds the retriever (at the top or nested in other compound retrievers), and the inner search whose
- * source holds the {@link SiftRankBuilder} it made.
+ * Where a {@code sift} retriever meets its searches on the coordinating node:
+ * <ul>
+ *   <li>the outer search, whose source holds the retriever (at the top or nested in other compound retrievers):
+ *       its task and {@code timeout} go to the retriever's {@link SelectionTasks};</li>
+ *   <li>the inner search, whose source carries the {@link SiftWindowExt} the retriever made: its task goes to the
+ *       same {@link SelectionTasks}, and when its response (the window, with the vectors) arrives, the selection is
+ *       made over it ({@link SiftWindowSelection}) and kept in the ledger for the retriever, before the response goes
+ *       on. A selection that fails (a bad request, a tripped breaker, a cancelled search) fails the inner search.</li>
+ * </ul>
  * Every other request passes untouched after two type checks.
  */
 public final class SiftSearchTaskFilter implements ActionFilter {
@@ -34,16 +44,41 @@ public final class SiftSearchTaskFilter implements ActionFilter {
         ActionListener<Response> listener,
         ActionFilterChain<Request, Response> chain
     ) {
-        if (request instanceof SearchRequest search && task instanceof CancellableTask cancellable && search.source() != null) {
+        if (request instanceof SearchRequest search && search.source() != null) {
             SearchSourceBuilder source = search.source();
-            if (source.retriever() != null) {
+            if (source.retriever() != null && task instanceof CancellableTask cancellable) {
                 watchOuter(source.retriever(), cancellable, source.timeout());
             }
-            if (source.rankBuilder() instanceof SiftRankBuilder rank) {
-                rank.tasks().watchInner(cancellable);
+            SiftWindowExt window = windowOf(source);
+            if (window != null) {
+                if (task instanceof CancellableTask cancellable) {
+                    window.tasks().watchInner(cancellable);
+                }
+                chain.proceed(task, action, request, selectOnResponse(window, listener));
+                return;
             }
         }
         chain.proceed(task, action, request, listener);
+    }
+
+    @Nullable
+    private static SiftWindowExt windowOf(SearchSourceBuilder source) {
+        for (SearchExtBuilder ext : source.ext()) {
+            if (ext instanceof SiftWindowExt window) {
+                return window;
+            }
+        }
+        return null;
+    }
+
+    private static <Response extends ActionResponse> ActionListener<Response> selectOnResponse(
+        SiftWindowExt window,
+        ActionListener<Response> listener
+    ) {
+        return listener.delegateFailureAndWrap((delegate, response) -> {
+            window.ledger().recordSelection(SiftWindowSelection.select((SearchResponse) response, window, SiftCompute.current()));
+            delegate.onResponse(response);
+        });
     }
 
     /** Every {@code sift} retriever in the tree, nested in other compound retrievers (say {@code rrf}) too. */

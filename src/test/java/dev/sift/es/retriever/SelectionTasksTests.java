@@ -78,7 +78,7 @@ public class SelectionTasksTests extends ESTestCase {
             spec,
             5
         );
-        SiftRankBuilder rank = new SiftRankBuilder(spec, "query_vector", 5, retriever.tasks());
+        SiftWindowExt window = new SiftWindowExt(spec, "query_vector", new SiftCoordinatorLedger(), retriever.tasks());
         SiftSearchTaskFilter filter = new SiftSearchTaskFilter();
         AtomicInteger proceeded = new AtomicInteger();
 
@@ -86,7 +86,7 @@ public class SelectionTasksTests extends ESTestCase {
         SearchRequest outerRequest = new SearchRequest("idx").source(new SearchSourceBuilder().retriever(retriever).timeout(TimeValue.timeValueHours(1)));
         filter.<SearchRequest, SearchResponse>apply(outer, "indices:data/read/search", outerRequest, ActionListener.noop(), (t, a, r, l) -> proceeded.incrementAndGet());
         CancellableTask inner = task(2);
-        SearchRequest innerRequest = new SearchRequest("idx").source(new SearchSourceBuilder().rankBuilder(rank));
+        SearchRequest innerRequest = new SearchRequest("idx").source(new SearchSourceBuilder().ext(List.of(window)));
         filter.<SearchRequest, SearchResponse>apply(inner, "indices:data/read/search", innerRequest, ActionListener.noop(), (t, a, r, l) -> proceeded.incrementAndGet());
         assertThat("every request goes on", proceeded.get(), equalTo(2));
 

@@ -10,9 +10,9 @@ import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.rest.RestStatus;
+import org.elasticsearch.search.SearchExtBuilder;
 import org.elasticsearch.search.SearchModule;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
-import org.elasticsearch.search.rank.RankBuilder;
 import org.elasticsearch.search.rank.RankDoc;
 import org.elasticsearch.search.retriever.KnnRetrieverBuilder;
 import org.elasticsearch.search.retriever.RetrieverBuilder;
@@ -221,20 +221,29 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
 
     // ---- wire round trips
 
-    public void testRankBuilderWireRoundTrip() throws IOException {
+    public void testWindowExtWireRoundTrip() throws IOException {
         for (int i = 0; i < 20; i++) {
             SelectionSpec spec = randomSpec(true).build(true);
             String parameter = randomFrom("query_vector", SiftRetrieverBuilder.KNN_VECTOR_PARAMETER);
-            SiftRankBuilder original = new SiftRankBuilder(spec, parameter, between(1, 1000));
-            RankBuilder copy = copyNamedWriteable(original, writableRegistry(), RankBuilder.class);
+            SiftWindowExt original = new SiftWindowExt(spec, parameter, new SiftCoordinatorLedger(), new SelectionTasks());
+            SearchExtBuilder copy = copyNamedWriteable(original, writableRegistry(), SearchExtBuilder.class);
             assertThat(copy, equalTo(original));
             assertThat(copy.hashCode(), equalTo(original.hashCode()));
             assertThat(Strings.toString(copy), equalTo(Strings.toString(original)));
         }
     }
 
+    /** The inner search's section is the retriever's own: a request may not send it. */
+    public void testWindowExtIsRefusedInRequests() throws IOException {
+        String json = "{\"ext\":{\"_sift_window\":{\"field\":\"emb\"}}}";
+        try (XContentParser parser = createParser(JsonXContent.jsonXContent, json)) {
+            Exception e = expectThrows(Exception.class, () -> new SearchSourceBuilder().parseXContent(parser, true, nf -> true));
+            assertThat(ExceptionsHelper.unwrapCause(e).getMessage() + " / " + e.getMessage(), containsString("internal to the [sift] retriever"));
+        }
+    }
+
     public void testRankDocWireRoundTripAndExplanation() throws IOException {
-        SiftRankDoc original = new SiftRankDoc(42, 3.25f, 2, "sift", ResultOrder.SELECTION, new SiftCoordinatorLedger.Pick(1, 3, 0.25, 0.5, 1.0));
+        SiftRankDoc original = new SiftRankDoc(42, 3.25f, 2, "sift", ResultOrder.SELECTION, new SiftRankDoc.Pick(1, 3, 0.25, 0.5, 1.0));
         original.rank = 2;
         RankDoc copy = copyNamedWriteable(original, writableRegistry(), RankDoc.class);
         assertThat(copy, equalTo(original));
@@ -252,20 +261,23 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
         assertThat(unknown.explain(new Explanation[0], new String[0]).getDescription(), containsString("not recorded"));
 
         // in relevance order the hit is listed at its rank, which the score's integer part counts from the end
-        SiftRankDoc listed = new SiftRankDoc(7, 2.1f, 0, "sift", ResultOrder.RELEVANCE, new SiftCoordinatorLedger.Pick(0, 3, 0.2, 0.8, 1.0));
+        SiftRankDoc listed = new SiftRankDoc(7, 2.1f, 0, "sift", ResultOrder.RELEVANCE, new SiftRankDoc.Pick(0, 3, 0.2, 0.8, 1.0));
         listed.rank = 2;
         RankDoc listedCopy = copyNamedWriteable(listed, writableRegistry(), RankDoc.class);
         assertThat(listedCopy, equalTo(listed));
-        assertThat(listedCopy, not(equalTo(new SiftRankDoc(7, 2.1f, 0, "sift", ResultOrder.SELECTION, new SiftCoordinatorLedger.Pick(0, 3, 0.2, 0.8, 1.0)))));
+        assertThat(listedCopy, not(equalTo(new SiftRankDoc(7, 2.1f, 0, "sift", ResultOrder.SELECTION, new SiftRankDoc.Pick(0, 3, 0.2, 0.8, 1.0)))));
         assertThat(
             listedCopy.explain(new Explanation[0], new String[0]).getDescription(),
             containsString("sift pick 1 of 3 over the global window, listed 2 in relevance order")
         );
     }
 
-    public void testRankBuilderNeedsTargets() {
+    public void testWindowExtNeedsTargets() {
         SelectionSpec noTargets = new SelectionSpec.Builder().field("emb").build(false);
-        expectThrows(IllegalArgumentException.class, () -> new SiftRankBuilder(noTargets, "query_vector", 10));
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> new SiftWindowExt(noTargets, "query_vector", new SiftCoordinatorLedger(), new SelectionTasks())
+        );
     }
 
     // ---- random requests
