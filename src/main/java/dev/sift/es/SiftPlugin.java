@@ -35,6 +35,7 @@ import org.elasticsearch.rest.RestController;
 import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.search.fetch.FetchSubPhase;
 import org.elasticsearch.search.rank.RankDoc;
+import org.elasticsearch.threadpool.ThreadPool;
 
 import java.util.Collection;
 import java.util.List;
@@ -90,7 +91,8 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, StatsActio
         compute = SiftCompute.forNode(
             services.environment().settings(),
             breaker,
-            services.indicesService().getCircuitBreakerService().getBreaker(CircuitBreaker.REQUEST)
+            services.indicesService().getCircuitBreakerService().getBreaker(CircuitBreaker.REQUEST),
+            services.threadPool().executor(ThreadPool.Names.SEARCH_COORDINATION)
         );
         KernelOpsProvider kernels = KernelOpsProvider.get();
         logger.info(

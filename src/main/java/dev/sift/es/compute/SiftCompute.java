@@ -7,6 +7,7 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.Nullable;
 
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -40,32 +41,50 @@ public final class SiftCompute {
     /** The node's request circuit breaker, for the rescore clause's per-shard selections. */
     @Nullable
     private final CircuitBreaker requestBreaker;
+    /** The node's {@code search_coordination} pool, where the retriever's selections run; null outside a node. */
+    @Nullable
+    private final Executor coordinationExecutor;
 
     public SiftCompute(BackendChoice choice, KernelOpsProvider kernels) {
-        this(choice, kernels, null, null);
+        this(choice, kernels, null, null, null);
     }
 
     public SiftCompute(
         BackendChoice choice,
         KernelOpsProvider kernels,
         @Nullable CircuitBreaker breaker,
-        @Nullable CircuitBreaker requestBreaker
+        @Nullable CircuitBreaker requestBreaker,
+        @Nullable Executor coordinationExecutor
     ) {
         this.choice = choice;
         this.kernels = kernels;
         this.breaker = breaker;
         this.requestBreaker = requestBreaker;
+        this.coordinationExecutor = coordinationExecutor;
     }
 
     /** Chooses the backend for these node settings (see {@link BackendChoice#choose}) over the JVM's kernels. */
     public static SiftCompute forNode(Settings nodeSettings) {
-        return forNode(nodeSettings, null, null);
+        return new SiftCompute(BackendChoice.choose(nodeSettings, KernelOpsProvider.get().ops()), KernelOpsProvider.get());
     }
 
-    /** As {@link #forNode(Settings)}, with the node's {@code sift} and request circuit breakers. */
-    public static SiftCompute forNode(Settings nodeSettings, @Nullable CircuitBreaker breaker, @Nullable CircuitBreaker requestBreaker) {
+    /** As {@link #forNode(Settings)}, with the node's {@code sift} and request circuit breakers and its coordination pool. */
+    public static SiftCompute forNode(
+        Settings nodeSettings,
+        CircuitBreaker breaker,
+        CircuitBreaker requestBreaker,
+        Executor coordinationExecutor
+    ) {
         KernelOpsProvider kernels = KernelOpsProvider.get();
-        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels, breaker, requestBreaker);
+        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels, breaker, requestBreaker, coordinationExecutor);
+    }
+
+    /**
+     * Where the retriever's selection runs once its inner search has answered: the node's {@code search_coordination}
+     * pool, so that a long selection never holds a network thread; outside a node, the calling thread.
+     */
+    public Executor coordinationExecutor() {
+        return coordinationExecutor != null ? coordinationExecutor : Runnable::run;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.sift.es.compute.SiftCompute;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionRequest;
 import org.elasticsearch.action.ActionResponse;
+import org.elasticsearch.action.ActionRunnable;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.action.support.ActionFilter;
@@ -71,13 +72,22 @@ public final class SiftSearchTaskFilter implements ActionFilter {
         return null;
     }
 
+    /**
+     * Makes the selection over the inner search's response, on the coordination pool (the response may arrive on a
+     * network thread), then passes the response on; a failed selection fails the inner search instead. The response
+     * is held (ref-counted) until it has been passed on.
+     */
     private static <Response extends ActionResponse> ActionListener<Response> selectOnResponse(
         SiftWindowExt window,
         ActionListener<Response> listener
     ) {
         return listener.delegateFailureAndWrap((delegate, response) -> {
-            window.ledger().recordSelection(SiftWindowSelection.select((SearchResponse) response, window, SiftCompute.current()));
-            delegate.onResponse(response);
+            SiftCompute compute = SiftCompute.current();
+            response.mustIncRef();
+            compute.coordinationExecutor().execute(ActionRunnable.wrap(ActionListener.releaseAfter(delegate, response::decRef), l -> {
+                window.ledger().recordSelection(SiftWindowSelection.select((SearchResponse) response, window, compute));
+                l.onResponse(response);
+            }));
         });
     }
 
