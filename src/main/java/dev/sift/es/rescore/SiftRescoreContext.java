@@ -34,6 +34,7 @@ final class SiftRescoreContext extends RescoreContext {
     private final Map<Integer, Pick> picks = new HashMap<>();
     /** The most hits the rescorer returns: unlimited unless {@link ShardHitsLimit} says how many the search needs. */
     private int hitsLimit = Integer.MAX_VALUE;
+    private boolean picksRecomputed;
 
     SiftRescoreContext(
         int windowSize,
@@ -89,6 +90,17 @@ final class SiftRescoreContext extends RescoreContext {
 
     boolean hasPicks() {
         return picks.isEmpty() == false;
+    }
+
+    /** Records picks made again for {@code explain}, when this context did not see the query phase's selection. */
+    void recordRecomputedPicks(int[] windowDocs, WindowSelector.Picks selected) {
+        recordPicks(windowDocs, selected);
+        picksRecomputed = true;
+    }
+
+    /** Whether the picks were made again for {@code explain} (every explanation from this context says so). */
+    boolean picksRecomputed() {
+        return picksRecomputed;
     }
 
     void recordPicks(int[] windowDocs, WindowSelector.Picks selected) {

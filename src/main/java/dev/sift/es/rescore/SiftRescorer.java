@@ -121,11 +121,13 @@ final class SiftRescorer implements Rescorer {
     public Explanation explain(int topLevelDocId, IndexSearcher searcher, RescoreContext rescoreContext, Explanation sourceExplanation)
         throws IOException {
         SiftRescoreContext context = (SiftRescoreContext) rescoreContext;
-        String origin = "";
         boolean relevanceOrder = context.spec().order() == ResultOrder.RELEVANCE;
         if (context.hasPicks() == false && context.isRescored(topLevelDocId)) {
             int[] windowDocs = context.getRescoredDocs().stream().mapToInt(Integer::intValue).sorted().toArray();
-            context.recordPicks(windowDocs, select(searcher, context, windowDocs));
+            context.recordRecomputedPicks(windowDocs, select(searcher, context, windowDocs));
+        }
+        String origin = "";
+        if (context.picksRecomputed()) {
             origin = relevanceOrder
                 ? " (recomputed over the window in doc-id order, which this phase knows instead of the incoming order:"
                     + " the listed position and score are by doc id)"

@@ -360,6 +360,12 @@ public class SiftRescoreSingleNodeTests extends ESSingleNodeTestCase {
         assertThat(selected, equalTo(2));
         assertThat(notSelected, equalTo(2));
         assertThat(outside, equalTo(4));
+
+        // a top-level knn search explains in a context of its own, where the selection is made again: every
+        // explanation of the window says so, not only the first one that triggered the recomputation
+        Hits knnHits = run(knn("explain", q).setExplain(true).addRescorer(sift(q, 2, true), 4));
+        long recomputed = knnHits.explanations().stream().filter(e -> e.getDescription().contains("recomputed")).count();
+        assertThat("recomputed in some explanations only: " + knnHits.explanations(), recomputed, equalTo((long) knnHits.ids().size()));
     }
 
     /** {@code order: relevance} returns the same selected set as selection order, in its incoming (kNN) order. */
