@@ -50,7 +50,7 @@ public final class SelectionSpec implements Writeable {
     private final double lambda;
     @Nullable
     private final Integer size;
-    private final Method method;
+    private final SelectionMethod method;
     private final double mmrLambda;
     @Nullable
     private final Double alpha;
@@ -80,7 +80,7 @@ public final class SelectionSpec implements Writeable {
         this.multipleTargets = in.readBoolean();
         this.lambda = in.readDouble();
         this.size = in.readOptionalVInt();
-        this.method = in.readEnum(Method.class);
+        this.method = in.readEnum(SelectionMethod.class);
         this.mmrLambda = in.readDouble();
         this.alpha = in.readOptionalDouble();
         this.minGain = in.readOptionalDouble();
@@ -118,7 +118,7 @@ public final class SelectionSpec implements Writeable {
         );
         parser.declareDouble((t, v) -> t.specBuilder().lambda(v), LAMBDA);
         parser.declareInt((t, v) -> t.specBuilder().size(v), SIZE);
-        parser.declareString((t, v) -> t.specBuilder().method(Method.fromString(v)), METHOD);
+        parser.declareString((t, v) -> t.specBuilder().method(SelectionMethod.fromString(v)), METHOD);
         parser.declareDouble((t, v) -> t.specBuilder().mmrLambda(v), MMR_LAMBDA);
         parser.declareDouble((t, v) -> t.specBuilder().alpha(v), ALPHA);
         parser.declareDouble((t, v) -> t.specBuilder().minGain(v), MIN_GAIN);
@@ -178,7 +178,7 @@ public final class SelectionSpec implements Writeable {
             builder.field(SIZE.getPreferredName(), size);
         }
         builder.field(METHOD.getPreferredName(), method.parseName());
-        if (method == Method.MMR || mmrLambda != DEFAULT_MMR_LAMBDA) {
+        if (method == SelectionMethod.MMR || mmrLambda != DEFAULT_MMR_LAMBDA) {
             builder.field(MMR_LAMBDA.getPreferredName(), mmrLambda);
         }
         if (alpha != null) {
@@ -220,7 +220,7 @@ public final class SelectionSpec implements Writeable {
         return size;
     }
 
-    public Method method() {
+    public SelectionMethod method() {
         return method;
     }
 
@@ -340,7 +340,7 @@ public final class SelectionSpec implements Writeable {
         private boolean sawQueryVectors;
         private double lambda = SiftOptions.DEFAULT_LAMBDA;
         private Integer size;
-        private Method method = Method.SIFT;
+        private SelectionMethod method = SelectionMethod.SIFT;
         private double mmrLambda = DEFAULT_MMR_LAMBDA;
         private Double alpha;
         private Double minGain;
@@ -376,7 +376,7 @@ public final class SelectionSpec implements Writeable {
             return this;
         }
 
-        public Builder method(Method method) {
+        public Builder method(SelectionMethod method) {
             this.method = Objects.requireNonNull(method);
             return this;
         }

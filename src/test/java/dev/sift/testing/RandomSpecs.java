@@ -1,7 +1,7 @@
 package dev.sift.testing;
 
-import dev.sift.es.Method;
 import dev.sift.es.ResultOrder;
+import dev.sift.es.SelectionMethod;
 import dev.sift.es.SelectionSpec;
 
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ public final class RandomSpecs {
         if (randomBoolean()) {
             spec.size(between(1, 100));
         }
-        spec.method(randomFrom(Method.values()));
+        spec.method(randomFrom(SelectionMethod.values()));
         if (randomBoolean()) {
             spec.mmrLambda(randomDoubleBetween(0, 1, true));
         }

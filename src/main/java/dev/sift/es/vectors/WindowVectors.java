@@ -17,17 +17,8 @@ public final class WindowVectors {
         this.dims = dims;
     }
 
-    public int size() {
-        return present.length;
-    }
-
     public int dims() {
         return dims;
-    }
-
-    /** Whether the hit at {@code position} has a vector. */
-    public boolean present(int position) {
-        return present[position];
     }
 
     /** Positions that have a vector, in window order. */

@@ -60,7 +60,10 @@ public class ShardHitsLimitTests extends ESTestCase {
         assertThat(noHits.hitsLimit(), equalTo(Integer.MAX_VALUE));
     }
 
-    public void testSearchesWithoutRescoreAreUntouched() {
-        preQueryPhase(0, 10, List.of(), null);
+    /** Only a {@code sift} rescore is limited: another rescorer keeps its window, whatever the page. */
+    public void testOtherRescorersAreUntouched() {
+        RescoreContext other = new RescoreContext(50, SiftRescorer.INSTANCE);
+        preQueryPhase(0, 10, List.of(other), null);
+        assertThat(other.getWindowSize(), equalTo(50));
     }
 }

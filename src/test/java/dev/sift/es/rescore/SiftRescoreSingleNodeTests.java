@@ -1,7 +1,7 @@
 package dev.sift.es.rescore;
 
-import dev.sift.es.Method;
 import dev.sift.es.ResultOrder;
+import dev.sift.es.SelectionMethod;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
 import dev.sift.testing.BruteForceVariance;
@@ -289,12 +289,12 @@ public class SiftRescoreSingleNodeTests extends ESSingleNodeTestCase {
     public void testBaselinesAndQueriesUnderneath() throws IOException {
         createIndex("base", "cosine", "hnsw", true, "float", 1);
         float[] q = query(false);
-        SiftRescorerBuilder nearest = sift(new SelectionSpec.Builder().field("emb").queryVector(toList(q)).size(3).method(Method.NEAREST), false);
+        SiftRescorerBuilder nearest = sift(new SelectionSpec.Builder().field("emb").queryVector(toList(q)).size(3).method(SelectionMethod.NEAREST), false);
         List<String> plain = ids(knn("base", q).setSize(3));
         assertThat(ids(knn("base", q).setSize(3).addRescorer(nearest, 10)), equalTo(plain));
 
         SiftRescorerBuilder mmr = sift(
-            new SelectionSpec.Builder().field("emb").queryVector(toList(q)).size(3).method(Method.MMR).mmrLambda(0.5),
+            new SelectionSpec.Builder().field("emb").queryVector(toList(q)).size(3).method(SelectionMethod.MMR).mmrLambda(0.5),
             false
         );
         List<String> diversified = ids(knn("base", q).addRescorer(mmr, 10));

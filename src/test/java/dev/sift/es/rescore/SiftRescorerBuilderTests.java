@@ -1,6 +1,6 @@
 package dev.sift.es.rescore;
 
-import dev.sift.es.Method;
+import dev.sift.es.SelectionMethod;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
 import dev.sift.testing.RandomSpecs;
@@ -80,7 +80,7 @@ public class SiftRescorerBuilderTests extends ESTestCase {
         SiftRescorerBuilder b = (SiftRescorerBuilder) parse("{\"sift\":{\"field\":\"emb\",\"query_vector\":[1,2]}}");
         assertThat(b.spec().lambda(), equalTo(0.01));
         assertNull(b.spec().size());
-        assertThat(b.spec().method(), equalTo(Method.SIFT));
+        assertThat(b.spec().method(), equalTo(SelectionMethod.SIFT));
         assertTrue(b.keepUnselected());
         assertNull(b.windowSize());
     }

@@ -29,10 +29,6 @@ public class SelectionTasksTests extends ESTestCase {
         return new CancellableTask(id, "transport", "indices:data/read/search", "", TaskId.EMPTY_TASK_ID, Map.of());
     }
 
-    public void testNothingToCheckUntilTasksAreWatched() {
-        new SelectionTasks().check();
-    }
-
     public void testOuterCancellationStopsTheSelection() {
         SelectionTasks tasks = new SelectionTasks();
         CancellableTask outer = task(1);

@@ -1,7 +1,7 @@
 package dev.sift.es.retriever;
 
-import dev.sift.es.Method;
 import dev.sift.es.ResultOrder;
+import dev.sift.es.SelectionMethod;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
 import org.apache.lucene.search.Explanation;
@@ -72,7 +72,7 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
         assertThat(sift.rankWindowSize(), equalTo(SiftRetrieverBuilder.DEFAULT_RANK_WINDOW_SIZE));
         assertThat(sift.spec().queryVectors(), nullValue());
         assertThat(sift.spec().size(), nullValue());
-        assertThat(sift.spec().method(), equalTo(Method.SIFT));
+        assertThat(sift.spec().method(), equalTo(SelectionMethod.SIFT));
         assertThat(sift.spec().lambda(), equalTo(0.01));
         assertThat(sift.innerRetrievers().get(0).retriever(), instanceOf(KnnRetrieverBuilder.class));
     }
@@ -85,7 +85,7 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
         );
         assertThat(sift.rankWindowSize(), equalTo(50));
         assertThat(sift.spec().size(), equalTo(7));
-        assertThat(sift.spec().method(), equalTo(Method.MMR));
+        assertThat(sift.spec().method(), equalTo(SelectionMethod.MMR));
         assertThat(sift.spec().queryVectors().size(), equalTo(2));
         assertThat(sift.retrieverName(), equalTo("mine"));
         assertThat(sift.getPreFilterQueryBuilders().size(), equalTo(1));

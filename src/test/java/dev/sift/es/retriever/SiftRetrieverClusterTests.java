@@ -7,7 +7,7 @@ import dev.sift.engine.SiftOptions;
 import dev.sift.engine.SiftSelector;
 import dev.sift.engine.compute.KernelOps;
 import dev.sift.engine.compute.KernelOpsProvider;
-import dev.sift.es.Method;
+import dev.sift.es.SelectionMethod;
 import dev.sift.es.SelectionScores;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
@@ -84,26 +84,26 @@ public class SiftRetrieverClusterTests extends ESIntegTestCase {
     // ------------------------------------------------------------------------------------------ the core check
 
     public void testOneShardOnOneNode() throws IOException {
-        assertMatchesEngine("one-shard", 1, 1, 80, 30, 8, Method.SIFT);
+        assertMatchesEngine("one-shard", 1, 1, 80, 30, 8, SelectionMethod.SIFT);
     }
 
     public void testTwoShardsOnTwoNodes() throws IOException {
-        assertMatchesEngine("two-shards", 2, 2, 100, 40, 10, Method.SIFT);
+        assertMatchesEngine("two-shards", 2, 2, 100, 40, 10, SelectionMethod.SIFT);
     }
 
     public void testFiveShardsOnThreeNodes() throws IOException {
-        assertMatchesEngine("five-shards", 5, 3, 150, 60, 12, Method.SIFT);
+        assertMatchesEngine("five-shards", 5, 3, 150, 60, 12, SelectionMethod.SIFT);
     }
 
     public void testFiveShardsOnOneNode() throws IOException {
-        assertMatchesEngine("five-shards-one-node", 5, 1, 120, 50, 10, Method.SIFT);
+        assertMatchesEngine("five-shards-one-node", 5, 1, 120, 50, 10, SelectionMethod.SIFT);
     }
 
     public void testMmrOverTheGlobalWindow() throws IOException {
-        assertMatchesEngine("mmr", 5, 3, 120, 50, 10, Method.MMR);
+        assertMatchesEngine("mmr", 5, 3, 120, 50, 10, SelectionMethod.MMR);
     }
 
-    private void assertMatchesEngine(String index, int shards, int nodes, int docs, int window, int size, Method method)
+    private void assertMatchesEngine(String index, int shards, int nodes, int docs, int window, int size, SelectionMethod method)
         throws IOException {
         Corpus corpus = corpus(new Random(index.hashCode()), docs, 12, 0.15f);
         createIndex(index, shards, nodes, false);
@@ -113,7 +113,7 @@ public class SiftRetrieverClusterTests extends ESIntegTestCase {
         assertThat(new HashSet<>(windowIds), equalTo(new HashSet<>(bruteForceTop(corpus, window))));
 
         SelectionSpec.Builder spec = new SelectionSpec.Builder().field("emb").size(size).lambda(0.01).method(method);
-        if (method == Method.MMR) {
+        if (method == SelectionMethod.MMR) {
             spec.mmrLambda(0.6);
         }
         Selection expected = engine(corpus, windowIds, corpus.query(), spec.build(false), size);

@@ -1,7 +1,7 @@
 package dev.sift.es.bench;
 
 import dev.sift.engine.Cancellation;
-import dev.sift.es.Method;
+import dev.sift.es.SelectionMethod;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.WindowSelector;
 import dev.sift.es.compute.SiftCompute;
@@ -94,8 +94,8 @@ public final class WindowCostBench {
                 }
                 for (int size : sizes) {
                     LatencyStats read = new LatencyStats();
-                    Map<Method, LatencyStats> select = new LinkedHashMap<>();
-                    for (Method m : Method.values()) select.put(m, new LatencyStats());
+                    Map<SelectionMethod, LatencyStats> select = new LinkedHashMap<>();
+                    for (SelectionMethod m : SelectionMethod.values()) select.put(m, new LatencyStats());
                     int repetitions = window >= 10_000 ? Math.max(5, reps / 3) : reps;
                     int warmup = Math.max(3, repetitions / 5);
                     for (int r = -warmup; r < repetitions; r++) {
@@ -105,7 +105,7 @@ public final class WindowCostBench {
                         WindowVectors vectors = WindowVectorReader.read(reader, field, windowDocs.get(q));
                         long t1 = System.nanoTime();
                         if (r >= 0) read.add((t1 - t0) / 1e6);
-                        for (Method m : Method.values()) {
+                        for (SelectionMethod m : SelectionMethod.values()) {
                             SelectionSpec spec = spec(target, size, m);
                             long s0 = System.nanoTime();
                             WindowSelector.Picks picks = WindowSelector.select(compute, spec, target, vectors, size, Cancellation.NONE, null);
@@ -115,9 +115,9 @@ public final class WindowCostBench {
                         }
                     }
                     double floor = (double) size * window * dims + (double) size * size * window;
-                    double sift = select.get(Method.SIFT).median();
+                    double sift = select.get(SelectionMethod.SIFT).median();
                     String line = String.format(Locale.ROOT, "| %d | %d | %.3f ms | %.3f ms | %.3f ms | %.3f ms | %.0f%% | %.2e | %.1f |",
-                        window, size, read.median(), sift, select.get(Method.MMR).median(), select.get(Method.NEAREST).median(),
+                        window, size, read.median(), sift, select.get(SelectionMethod.MMR).median(), select.get(SelectionMethod.NEAREST).median(),
                         100 * read.median() / (read.median() + sift), floor, floor / (sift * 1e6));
                     System.out.println(line);
                     md.append(line).append('\n');
@@ -129,7 +129,7 @@ public final class WindowCostBench {
         System.out.println("[micro] wrote " + out.resolve("micro.md"));
     }
 
-    private static SelectionSpec spec(float[] target, int size, Method method) {
+    private static SelectionSpec spec(float[] target, int size, SelectionMethod method) {
         List<Float> vector = new ArrayList<>(target.length);
         for (float f : target) vector.add(f);
         return new SelectionSpec.Builder().field("emb").queryVector(vector).lambda(0.01).size(size).method(method).build(true);

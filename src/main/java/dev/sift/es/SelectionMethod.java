@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** The selection a clause makes: SIFT itself, or one of the baselines on the same candidates. */
-public enum Method {
+public enum SelectionMethod {
     /** Greedy SIFT (SIFT.md). */
     SIFT,
     /** The incoming (kNN) order, for A/B tests. */
@@ -17,15 +17,15 @@ public enum Method {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    public static Method fromString(String value) {
-        for (Method m : values()) {
+    public static SelectionMethod fromString(String value) {
+        for (SelectionMethod m : values()) {
             if (m.parseName().equals(value)) {
                 return m;
             }
         }
         throw new IllegalArgumentException(
             "[method] must be one of "
-                + Arrays.stream(values()).map(Method::parseName).collect(Collectors.joining(", ", "[", "]"))
+                + Arrays.stream(values()).map(SelectionMethod::parseName).collect(Collectors.joining(", ", "[", "]"))
                 + ", got [" + value + "]"
         );
     }
