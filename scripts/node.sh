@@ -15,7 +15,7 @@
 # The distribution is the integ-test zip of Elasticsearch (no bundled JDK, modules: x-pack-core,
 # x-pack-security, transport-netty4, apm), fetched from Maven Central by Maven and unpacked under
 # target/node/. Elasticsearch refuses to run as root: as root the nodes run as a system user
-# (SIFT_ES_USER, default sift-es), created when missing.
+# (SIFT_ES_USER, default sift-es), which scripts/setup creates.
 #
 # Environment overrides:
 #   SIFT_ES_VERSION     Elasticsearch version: 8.19.21 (default) or 9.3.2; the plugin zip built for it is
@@ -259,13 +259,8 @@ ensure_plugin() {
 
 ensure_user() {
   is_root || return 0
-  if ! id -u "$ES_USER" >/dev/null 2>&1; then
-    log "creating system user $ES_USER (Elasticsearch refuses to run as root)"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin "$ES_USER" 2>/dev/null \
-      || useradd -r -M -s /bin/false "$ES_USER" \
-      || die "could not create user $ES_USER"
-  fi
+  id -u "$ES_USER" >/dev/null 2>&1 \
+    || die "Elasticsearch refuses to run as root and there is no user $ES_USER to run it: run scripts/setup (it creates one)"
 }
 
 # run "$@" as the node user (or as ourselves when not root)

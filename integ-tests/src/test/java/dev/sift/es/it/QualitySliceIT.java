@@ -22,7 +22,7 @@ import static org.junit.Assume.assumeTrue;
  * returns fewer planted duplicates than kNN.
  *
  * <p>Needs Maven Central (or a warm local repository) for the demo module's embedding model, and the Debian
- * manual pages (the script installs them with apt-get when it can). About a minute on two idle cores.
+ * manual pages (scripts/setup installs them). About a minute on two idle cores.
  */
 public class QualitySliceIT extends SiftNodeTestCase {
 
@@ -32,8 +32,8 @@ public class QualitySliceIT extends SiftNodeTestCase {
     @Test
     public void sliceThroughTheNode() throws Exception {
         assumeTrue(
-            "needs the Debian manual pages (apt-get install manpages manpages-dev) or apt-get to install them",
-            new File("/usr/share/man/man2/open.2.gz").exists() || new File("/usr/bin/apt-get").exists()
+            "needs the Debian manual pages: run scripts/setup",
+            new File("/usr/share/man/man2/open.2.gz").exists()
         );
         List<String> output = runSlice();
         File summaryFile = new File(ROOT, "demo/target/eval-slice/summary.json");
