@@ -108,16 +108,16 @@ public class ReadmeExamplesIT {
     public void retrieverAndScores() throws IOException {
         List<Float> q = Q;
         // --- README snippet: retriever
-        SiftRetriever sift = SiftRetriever.of(s -> s
+        SiftRetriever global = SiftRetriever.of(s -> s
             .retriever(Retriever.of(r -> r.knn(k -> k.field("emb").queryVector(q).k(10).numCandidates(20))))
             .field("emb").rankWindowSize(10).size(3));
-        SearchResponse<Passage> response = SiftSearch.search(client, s -> s.index("passages").retriever(sift), Passage.class);
-        for (SiftScores.Selected<Passage> pick : SiftScores.selected(response.hits().hits())) {
+        SearchResponse<Passage> selected = SiftSearch.search(client, s -> s.index("passages").retriever(global), Passage.class);
+        for (SiftScores.Selected<Passage> pick : SiftScores.selected(selected.hits().hits())) {
             System.out.printf("%d. %s (removed %.0f%% of the uncertainty, %.0f%% left)%n",
                 pick.position(), pick.hit().source().text(), 100 * pick.gainShare(), 100 * pick.uncertaintyLeft());
         }
         // --- end of snippet
-        List<SiftScores.Selected<Passage>> picks = SiftScores.selected(response.hits().hits());
+        List<SiftScores.Selected<Passage>> picks = SiftScores.selected(selected.hits().hits());
         assertEquals(3, picks.size());
         assertEquals("career", picks.get(1).hit().source().fact());
         double previous = 1;
@@ -133,10 +133,10 @@ public class ReadmeExamplesIT {
                 .rescore(x -> x.windowSize(10)._custom(SiftClause.NAME, SiftClause.of(s -> s.field("emb").queryVector(q).size(3).keepUnselected(false))))
                 .size(3),
             Passage.class);
-        assertEquals(ids(clause.hits().hits()), ids(response.hits().hits()));
+        assertEquals(ids(clause.hits().hits()), ids(selected.hits().hits()));
 
         // the uncertainty left, read from the scores, is the node's own figure from explain
-        SearchResponse<Passage> explained = SiftSearch.search(client, s -> s.index("passages").retriever(sift).explain(true), Passage.class);
+        SearchResponse<Passage> explained = SiftSearch.search(client, s -> s.index("passages").retriever(global).explain(true), Passage.class);
         Hit<Passage> last = explained.hits().hits().get(2);
         double variance = detail(last, "posterior variance after this pick"), prior = detail(last, "prior variance");
         assertEquals(variance / prior, SiftScores.selected(explained.hits().hits()).get(2).uncertaintyLeft(), 1e-5);
@@ -146,8 +146,8 @@ public class ReadmeExamplesIT {
             .retriever(Retriever.of(r -> r.knn(k -> k.field("emb").queryVector(q).k(10).numCandidates(20))))
             .field("emb").rankWindowSize(10).size(3).order(SiftSelection.Order.RELEVANCE));
         List<String> listed = ids(SiftSearch.search(client, s -> s.index("passages").retriever(relevance), Passage.class).hits().hits());
-        assertEquals(new java.util.HashSet<>(ids(response.hits().hits())), new java.util.HashSet<>(listed));
-        assertNotEquals(ids(response.hits().hits()), listed);
+        assertEquals(new java.util.HashSet<>(ids(selected.hits().hits())), new java.util.HashSet<>(listed));
+        assertNotEquals(ids(selected.hits().hits()), listed);
     }
 
     /** What the server refuses comes back as the client's own exception, with the server's reason. */
