@@ -19,6 +19,19 @@ public final class SelectionProblem {
      * @throws IllegalArgumentException on empty or ragged input, or a non-finite value (naming where it is)
      */
     public SelectionProblem(float[] candidates, float[] targets, int dims) {
+        this(candidates, targets, dims, true);
+    }
+
+    /**
+     * A problem whose values are known to be finite, so that they are not scanned again: vectors read from an
+     * Elasticsearch {@code dense_vector} field (which refuses non-finite values at index time) and targets already
+     * checked where the request was parsed. The shapes are still checked.
+     */
+    public static SelectionProblem ofCheckedValues(float[] candidates, float[] targets, int dims) {
+        return new SelectionProblem(candidates, targets, dims, false);
+    }
+
+    private SelectionProblem(float[] candidates, float[] targets, int dims, boolean checkValues) {
         if (dims < 1) {
             throw new IllegalArgumentException("dims must be at least 1, got " + dims);
         }
@@ -32,8 +45,10 @@ public final class SelectionProblem {
                 "targets hold " + targets.length + " values; need a positive multiple of dims " + dims
             );
         }
-        checkFinite("candidate", candidates, dims);
-        checkFinite("target", targets, dims);
+        if (checkValues) {
+            checkFinite("candidate", candidates, dims);
+            checkFinite("target", targets, dims);
+        }
         this.candidates = candidates;
         this.candidateCount = candidates.length / dims;
         this.targets = targets;

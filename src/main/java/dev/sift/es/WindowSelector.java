@@ -15,8 +15,9 @@ import java.util.Comparator;
 
 /**
  * Runs a {@link SelectionSpec} over one window of hits, for the rescore clause (a shard's window) and the
- * retriever (the merged global window): skips hits without a vector, accounts the working memory against the
- * request circuit breaker, and maps the engine's picks back to window positions.
+ * retriever (the merged global window): skips hits without a vector, accounts the memory it allocates (the
+ * engine's state, and the packed rows when some hits lack a vector) against the given circuit breaker, and maps
+ * the engine's picks back to window positions. The window's own vectors are accounted by whoever read them.
  *
  * <p>A clause never selects nothing while some hit has a vector: if a stopping rule ends the selection before
  * its first pick, the first greedy pick is kept anyway, so a search never comes back empty because of SIFT.
@@ -60,12 +61,14 @@ public final class WindowSelector {
         }
         int size = spec.size() == null ? defaultSize : spec.size();
         int picks = Math.min(size, candidates.length);
-        long bytes = workingBytes(candidates.length, vectors.dims(), picks, targets.length / Math.max(1, vectors.dims()));
+        long bytes = vectors.rowsBytes(candidates)
+            + SiftSelector.stateBytes(candidates.length, vectors.dims(), picks, targets.length / Math.max(1, vectors.dims()));
         if (breaker != null) {
             breaker.addEstimateBytesAndMaybeBreak(bytes, "sift selection");
         }
         try {
-            SelectionProblem problem = new SelectionProblem(vectors.rows(candidates), targets, vectors.dims());
+            // indexed vectors are finite (Elasticsearch refuses others) and the targets were checked at parse time
+            SelectionProblem problem = SelectionProblem.ofCheckedValues(vectors.rows(candidates), targets, vectors.dims());
             SelectionBackend backend = compute.backend();
             long start = System.nanoTime();
             Selection selection = spec.select(backend, problem, picks, cancellation);
@@ -81,11 +84,6 @@ public final class WindowSelector {
                 breaker.addWithoutBreaking(-bytes);
             }
         }
-    }
-
-    /** Candidate rows (a copy when some hits lack a vector) plus the engine's working state for the selection. */
-    static long workingBytes(int candidates, int dims, int picks, int targets) {
-        return (long) candidates * dims * Float.BYTES + SiftSelector.stateBytes(candidates, dims, picks, targets);
     }
 
     private static Picks toWindow(Selection selection, int[] chosen, int[] candidates, ResultOrder order) {

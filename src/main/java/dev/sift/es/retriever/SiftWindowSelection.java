@@ -10,6 +10,7 @@ import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.action.search.ShardSearchFailure;
+import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.index.IndexVersion;
 import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.search.SearchHit;
@@ -42,10 +43,35 @@ final class SiftWindowSelection {
         checkComplete(response);
         SearchHit[] hits = response.getHits().getHits();
         SelectionSpec spec = window.spec();
-        DecodedWindow decoded = decode(hits, spec.field());
-        if (decoded.vectors() == null) {
+        SiftShardVectorFetchSubPhase.Payload[] payloads = payloads(hits, spec.field());
+        int dims = dims(payloads, spec.field());
+        if (dims == -1) {
             return new SiftRankDoc[0]; // no hit in the window has a vector: nothing to select from
         }
+        // the window packed in one array, charged before it is allocated
+        long windowBytes = (long) hits.length * dims * Float.BYTES;
+        CircuitBreaker breaker = compute.breaker();
+        if (breaker != null) {
+            breaker.addEstimateBytesAndMaybeBreak(windowBytes, "sift window vectors");
+        }
+        try {
+            return select(hits, payloads, dims, window, compute);
+        } finally {
+            if (breaker != null) {
+                breaker.addWithoutBreaking(-windowBytes);
+            }
+        }
+    }
+
+    private static SiftRankDoc[] select(
+        SearchHit[] hits,
+        SiftShardVectorFetchSubPhase.Payload[] payloads,
+        int dims,
+        SiftWindowExt window,
+        SiftCompute compute
+    ) {
+        SelectionSpec spec = window.spec();
+        DecodedWindow decoded = pack(payloads, dims);
         // The query vector is prepared as the shards prepared the documents (normalised for cosine).
         VectorField field = new VectorField(
             spec.field(),
@@ -115,53 +141,59 @@ final class SiftWindowSelection {
         throw e;
     }
 
-    /** The window's vectors in window order ({@code vectors} null if no hit has one) and the field's similarity. */
+    /** The window's vectors in window order and whether the field uses {@code cosine}. */
     private record DecodedWindow(WindowVectors vectors, boolean cosine) {}
 
     /**
-     * Every shard must agree on the field's dimension and on whether it uses {@code cosine}, or the kernel would
-     * mix two geometries.
+     * Every hit's payload. Every shard must agree on whether the field uses {@code cosine}, or the kernel would mix
+     * two geometries.
      */
-    private static DecodedWindow decode(SearchHit[] hits, String fieldName) {
+    private static SiftShardVectorFetchSubPhase.Payload[] payloads(SearchHit[] hits, String fieldName) {
         SiftShardVectorFetchSubPhase.Payload[] payloads = new SiftShardVectorFetchSubPhase.Payload[hits.length];
-        int dims = -1;
-        Boolean cosine = null;
         for (int i = 0; i < hits.length; i++) {
             SiftShardVectorFetchSubPhase.Payload hit = SiftShardVectorFetchSubPhase.payload(hits[i]);
             if (hit == null) {
                 throw new IllegalStateException("[" + SiftRetrieverBuilder.NAME + "] window hit " + i + " arrived without its vector");
             }
-            payloads[i] = hit;
-            if (cosine == null) {
-                cosine = hit.cosine();
-            } else if (cosine != hit.cosine()) {
+            if (i > 0 && hit.cosine() != payloads[0].cosine()) {
                 throw new IllegalArgumentException(
                     "[field] [" + fieldName + "] uses [cosine] similarity in some of the searched indices and not in others;"
                         + " SIFT needs one kernel over the window"
                 );
             }
-            if (hit.vector() != null) {
-                if (dims == -1) {
-                    dims = hit.vector().length;
-                } else if (hit.vector().length != dims) {
-                    throw new IllegalArgumentException(
-                        "[field] [" + fieldName + "] has different dimensions in the searched indices (" + dims + " and "
-                            + hit.vector().length + "); SIFT needs one vector space over the window"
-                    );
-                }
+            payloads[i] = hit;
+        }
+        return payloads;
+    }
+
+    /** The dimension every vector of the window has, or -1 if no hit has one; shards must agree on it. */
+    private static int dims(SiftShardVectorFetchSubPhase.Payload[] payloads, String fieldName) {
+        int dims = -1;
+        for (SiftShardVectorFetchSubPhase.Payload hit : payloads) {
+            if (hit.vector() == null) {
+                continue;
+            }
+            if (dims == -1) {
+                dims = hit.vector().length;
+            } else if (hit.vector().length != dims) {
+                throw new IllegalArgumentException(
+                    "[field] [" + fieldName + "] has different dimensions in the searched indices (" + dims + " and "
+                        + hit.vector().length + "); SIFT needs one vector space over the window"
+                );
             }
         }
-        if (dims == -1) {
-            return new DecodedWindow(null, Boolean.TRUE.equals(cosine));
-        }
-        float[] values = new float[hits.length * dims];
-        boolean[] present = new boolean[hits.length];
-        for (int i = 0; i < hits.length; i++) {
+        return dims;
+    }
+
+    private static DecodedWindow pack(SiftShardVectorFetchSubPhase.Payload[] payloads, int dims) {
+        float[] values = new float[payloads.length * dims];
+        boolean[] present = new boolean[payloads.length];
+        for (int i = 0; i < payloads.length; i++) {
             if (payloads[i].vector() != null) {
                 System.arraycopy(payloads[i].vector(), 0, values, i * dims, dims);
                 present[i] = true;
             }
         }
-        return new DecodedWindow(new WindowVectors(values, present, dims), Boolean.TRUE.equals(cosine));
+        return new DecodedWindow(new WindowVectors(values, present, dims), payloads.length > 0 && payloads[0].cosine());
     }
 }

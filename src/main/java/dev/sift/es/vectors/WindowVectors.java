@@ -36,6 +36,11 @@ public final class WindowVectors {
         return out;
     }
 
+    /** The bytes {@link #rows} allocates for these positions: none when every hit has a vector. */
+    public long rowsBytes(int[] positions) {
+        return positions.length == present.length ? 0 : (long) positions.length * dims * Float.BYTES;
+    }
+
     /** The vectors of the given positions packed as consecutive rows. */
     public float[] rows(int[] positions) {
         if (positions.length == present.length) {
