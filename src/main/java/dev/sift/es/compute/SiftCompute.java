@@ -7,10 +7,10 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.Nullable;
 
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -65,7 +65,8 @@ public final class SiftCompute {
 
     /** Chooses the backend for these node settings (see {@link BackendChoice#choose}) over the JVM's kernels. */
     public static SiftCompute forNode(Settings nodeSettings) {
-        return new SiftCompute(BackendChoice.choose(nodeSettings, KernelOpsProvider.get().ops()), KernelOpsProvider.get());
+        KernelOpsProvider kernels = KernelOpsProvider.get();
+        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels);
     }
 
     /** As {@link #forNode(Settings)}, with the node's {@code sift} and request circuit breakers and its coordination pool. */

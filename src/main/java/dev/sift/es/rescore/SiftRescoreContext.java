@@ -28,8 +28,6 @@ final class SiftRescoreContext extends RescoreContext {
     private final VectorField field;
     private final float[] targets;
     private final SiftCompute compute;
-    @Nullable
-    private final CircuitBreaker breaker;
     /** Shard doc id to its pick; empty until the window was rescored in this context. */
     private final Map<Integer, Pick> picks = new HashMap<>();
     /** The most hits the rescorer returns: unlimited unless {@link ShardHitsLimit} says how many the search needs. */
@@ -42,8 +40,7 @@ final class SiftRescoreContext extends RescoreContext {
         boolean keepUnselected,
         VectorField field,
         float[] targets,
-        SiftCompute compute,
-        @Nullable CircuitBreaker breaker
+        SiftCompute compute
     ) {
         super(windowSize, SiftRescorer.INSTANCE);
         this.spec = spec;
@@ -51,7 +48,6 @@ final class SiftRescoreContext extends RescoreContext {
         this.field = field;
         this.targets = targets;
         this.compute = compute;
-        this.breaker = breaker;
     }
 
     SelectionSpec spec() {
@@ -74,9 +70,10 @@ final class SiftRescoreContext extends RescoreContext {
         return compute;
     }
 
+    /** The node's request breaker, which accounts the window; null outside a node. */
     @Nullable
     CircuitBreaker breaker() {
-        return breaker;
+        return compute.requestBreaker();
     }
 
     /** Makes the rescorer return at most {@code limit} (at least 1) hits: the rest could never reach the response. */

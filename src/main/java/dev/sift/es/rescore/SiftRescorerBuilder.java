@@ -114,15 +114,13 @@ public final class SiftRescorerBuilder extends RescorerBuilder<SiftRescorerBuild
     protected RescoreContext innerBuildContext(int windowSize, SearchExecutionContext context) {
         VectorField field = VectorField.resolve(context, spec.field(), context.indexVersionCreated());
         float[] targets = field.targets(spec.queryVectors(), spec.queryVectorParameter());
-        SiftCompute compute = SiftCompute.current(); // no injection into rescorer builders: see SiftCompute for why a holder
         return new SiftRescoreContext(
             windowSize,
             spec,
             keepUnselected,
             field,
             targets,
-            compute,
-            compute.requestBreaker()
+            SiftCompute.current() // no injection into rescorer builders: see SiftCompute for why a holder
         );
     }
 

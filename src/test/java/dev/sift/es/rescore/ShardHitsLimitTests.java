@@ -16,7 +16,7 @@ public class ShardHitsLimitTests extends ESTestCase {
 
     private static SiftRescoreContext sift() {
         SelectionSpec spec = new SelectionSpec.Builder().field("emb").queryVector(List.of(1f, 0f)).size(5).build(true);
-        return new SiftRescoreContext(100, spec, true, null, new float[] { 1, 0 }, null, null);
+        return new SiftRescoreContext(100, spec, true, null, new float[] { 1, 0 }, null);
     }
 
     private static TestSearchContext search(int from, int size, List<RescoreContext> rescores, ScrollContext scroll) {
