@@ -1,9 +1,5 @@
 package dev.sift.es;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /**
  * The order in which the selected hits are returned. The selection itself (which hits) is the same either way.
  */
@@ -17,19 +13,10 @@ public enum ResultOrder {
     RELEVANCE;
 
     public String parseName() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumParameter.name(this);
     }
 
     public static ResultOrder fromString(String value) {
-        for (ResultOrder o : values()) {
-            if (o.parseName().equals(value)) {
-                return o;
-            }
-        }
-        throw new IllegalArgumentException(
-            "[" + SelectionSpec.ORDER.getPreferredName() + "] must be one of "
-                + Arrays.stream(values()).map(ResultOrder::parseName).collect(Collectors.joining(", ", "[", "]"))
-                + ", got [" + value + "]"
-        );
+        return EnumParameter.parse(values(), value, SelectionSpec.ORDER.getPreferredName());
     }
 }

@@ -3,60 +3,34 @@ package dev.sift.es.compat;
 import org.apache.lucene.index.ByteVectorValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
-import org.apache.lucene.index.LeafReader;
-import org.elasticsearch.core.Nullable;
+import org.apache.lucene.search.DocIdSetIterator;
 
 import java.io.IOException;
 
 /**
- * One segment's indexed ({@code index: true}) vectors of a field, read forward in doc order. Lucene 10.3 (in
- * Elasticsearch 9.3): the vector values are random-access by ordinal, with a separate forward-only iterator that
- * maps docs to ordinals (Lucene 9.12's values were themselves the iterator).
+ * How a segment's indexed ({@code index: true}) vectors are walked in doc order. Lucene 10.3 (in Elasticsearch
+ * 9.3): the vector values are random-access by ordinal, with a separate forward-only iterator that knows the
+ * current doc's ordinal (Lucene 9.12's values were themselves the iterator).
  */
 public final class IndexedVectors {
 
-    @Nullable
-    private final FloatVectorValues floats;
-    @Nullable
-    private final ByteVectorValues bytes;
-    private final KnnVectorValues.DocIndexIterator iterator;
+    private IndexedVectors() {}
 
-    private IndexedVectors(FloatVectorValues floats, ByteVectorValues bytes) {
-        this.floats = floats;
-        this.bytes = bytes;
-        this.iterator = floats != null ? floats.iterator() : bytes.iterator();
+    public static DocIdSetIterator iterator(FloatVectorValues values) {
+        return values.iterator();
     }
 
-    /** The segment's float vectors of {@code field}, or null if no doc in it has one. */
-    @Nullable
-    public static IndexedVectors floats(LeafReader leaf, String field) throws IOException {
-        FloatVectorValues values = leaf.getFloatVectorValues(field);
-        return values == null ? null : new IndexedVectors(values, null);
+    public static DocIdSetIterator iterator(ByteVectorValues values) {
+        return values.iterator();
     }
 
-    /** The segment's byte vectors of {@code field}, or null if no doc in it has one. */
-    @Nullable
-    public static IndexedVectors bytes(LeafReader leaf, String field) throws IOException {
-        ByteVectorValues values = leaf.getByteVectorValues(field);
-        return values == null ? null : new IndexedVectors(null, values);
+    /** The vector of the doc {@code iterator} (one of {@link #iterator}'s) is on (Lucene's buffer: copy it before moving on). */
+    public static float[] current(FloatVectorValues values, DocIdSetIterator iterator) throws IOException {
+        return values.vectorValue(((KnnVectorValues.DocIndexIterator) iterator).index());
     }
 
-    /** Moves to segment doc {@code doc} (never below the last doc asked for); false if it has no vector. */
-    public boolean advanceTo(int doc) throws IOException {
-        int current = iterator.docID();
-        if (current < doc) {
-            current = iterator.advance(doc);
-        }
-        return current == doc;
-    }
-
-    /** The current doc's float vector (Lucene's buffer: copy it before the next call). */
-    public float[] floatVector() throws IOException {
-        return floats.vectorValue(iterator.index());
-    }
-
-    /** The current doc's byte vector (Lucene's buffer: copy it before the next call). */
-    public byte[] byteVector() throws IOException {
-        return bytes.vectorValue(iterator.index());
+    /** The vector of the doc {@code iterator} (one of {@link #iterator}'s) is on (Lucene's buffer: copy it before moving on). */
+    public static byte[] current(ByteVectorValues values, DocIdSetIterator iterator) throws IOException {
+        return values.vectorValue(((KnnVectorValues.DocIndexIterator) iterator).index());
     }
 }

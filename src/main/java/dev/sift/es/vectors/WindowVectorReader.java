@@ -2,10 +2,13 @@ package dev.sift.es.vectors;
 
 import dev.sift.es.compat.IndexedVectors;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.ByteVectorValues;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.BytesRef;
 import org.elasticsearch.index.mapper.vectors.VectorEncoderDecoder;
 
@@ -103,8 +106,10 @@ public final class WindowVectorReader {
     private static final class SegmentCursor {
         private final VectorField field;
         private final int dims;
-        /** The vector values of an indexed field (Lucene's API differs by version: {@link IndexedVectors}). */
-        private final IndexedVectors indexed;
+        /** An indexed field's values (one of the two) and their doc iterator: Lucene's API differs by version ({@link IndexedVectors}). */
+        private final FloatVectorValues floats;
+        private final ByteVectorValues bytes;
+        private final DocIdSetIterator indexed;
         private final BinaryDocValues binary;
         private final float[] decoded;
 
@@ -112,26 +117,23 @@ public final class WindowVectorReader {
             this.field = field;
             this.dims = dims;
             boolean isFloat = field.elementType() == VectorField.ElementType.FLOAT;
-            if (field.indexed()) {
-                this.indexed = isFloat ? IndexedVectors.floats(leaf, field.name()) : IndexedVectors.bytes(leaf, field.name());
-                this.binary = null;
-            } else {
-                this.indexed = null;
-                this.binary = leaf.getBinaryDocValues(field.name());
-            }
+            this.floats = field.indexed() && isFloat ? leaf.getFloatVectorValues(field.name()) : null;
+            this.bytes = field.indexed() && isFloat == false ? leaf.getByteVectorValues(field.name()) : null;
+            this.indexed = floats != null ? IndexedVectors.iterator(floats) : bytes != null ? IndexedVectors.iterator(bytes) : null;
+            this.binary = field.indexed() ? null : leaf.getBinaryDocValues(field.name());
             this.decoded = field.indexed() || isFloat == false ? null : new float[dims];
         }
 
         /** Copies the vector of segment doc {@code doc} to {@code out[offset..]}; false if it has none. */
         boolean copy(int doc, float[] out, int offset) throws IOException {
             if (indexed != null) {
-                if (indexed.advanceTo(doc) == false) {
+                if (advance(indexed, doc) == false) {
                     return false;
                 }
-                if (field.elementType() == VectorField.ElementType.FLOAT) {
-                    System.arraycopy(indexed.floatVector(), 0, out, offset, dims);
+                if (floats != null) {
+                    System.arraycopy(IndexedVectors.current(floats, indexed), 0, out, offset, dims);
                 } else {
-                    byte[] v = indexed.byteVector();
+                    byte[] v = IndexedVectors.current(bytes, indexed);
                     for (int i = 0; i < dims; i++) {
                         out[offset + i] = v[i];
                     }
@@ -151,6 +153,15 @@ public final class WindowVectorReader {
                 return true;
             }
             return false;
+        }
+
+        /** Moves forward to {@code doc} (docs asked for never decrease); whether it has a value. */
+        private static boolean advance(DocIdSetIterator iterator, int doc) throws IOException {
+            int current = iterator.docID();
+            if (current < doc) {
+                current = iterator.advance(doc);
+            }
+            return current == doc;
         }
     }
 }
