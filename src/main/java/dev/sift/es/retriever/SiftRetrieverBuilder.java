@@ -217,7 +217,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
             parameter = KNN_VECTOR_PARAMETER;
         }
         List<SearchExtBuilder> ext = new ArrayList<>(source.ext());
-        ext.add(new SiftWindowExt(withTargets, parameter, new SiftCoordinatorLedger(), tasks));
+        ext.add(new SiftWindowExt(withTargets, parameter, tasks));
         return source.ext(ext);
     }
 
@@ -242,7 +242,7 @@ public final class SiftRetrieverBuilder extends CompoundRetrieverBuilder<SiftRet
     protected RankDoc[] combineInnerRetrieverResults(List<ScoreDoc[]> rankResults, boolean explain) {
         assert rankResults.size() == 1 : "sift has exactly one inner retriever";
         SiftWindowExt window = innerWindow();
-        SiftRankDoc[] selected = window == null ? null : window.ledger().selected();
+        SiftRankDoc[] selected = window == null ? null : window.selected();
         if (selected == null) {
             if (rankResults.get(0).length == 0) {
                 return new RankDoc[0]; // the inner search asked for nothing (an empty inner compound retriever)

@@ -25,7 +25,7 @@ import org.elasticsearch.tasks.Task;
  *       its task and {@code timeout} go to the retriever's {@link SelectionTasks};</li>
  *   <li>the inner search, whose source carries the {@link SiftWindowExt} the retriever made: its task goes to the
  *       same {@link SelectionTasks}, and when its response (the window, with the vectors) arrives, the selection is
- *       made over it ({@link SiftWindowSelection}) and kept in the ledger for the retriever, before the response goes
+ *       made over it ({@link SiftWindowSelection}) and kept on that section for the retriever, before the response goes
  *       on. A selection that fails (a bad request, a tripped breaker, a cancelled search) fails the inner search.</li>
  * </ul>
  * Every other request passes untouched after two type checks.
@@ -85,7 +85,7 @@ public final class SiftSearchTaskFilter implements ActionFilter {
             SiftCompute compute = SiftCompute.current();
             response.mustIncRef();
             compute.coordinationExecutor().execute(ActionRunnable.wrap(ActionListener.releaseAfter(delegate, response::decRef), l -> {
-                window.ledger().recordSelection(SiftWindowSelection.select((SearchResponse) response, window, compute));
+                window.recordSelection(SiftWindowSelection.select((SearchResponse) response, window, compute));
                 l.onResponse(response);
             }));
         });

@@ -74,7 +74,7 @@ public class SelectionTasksTests extends ESTestCase {
             spec,
             5
         );
-        SiftWindowExt window = new SiftWindowExt(spec, "query_vector", new SiftCoordinatorLedger(), retriever.tasks());
+        SiftWindowExt window = new SiftWindowExt(spec, "query_vector", retriever.tasks());
         SiftSearchTaskFilter filter = new SiftSearchTaskFilter();
         AtomicInteger proceeded = new AtomicInteger();
 

@@ -225,7 +225,7 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
         for (int i = 0; i < 20; i++) {
             SelectionSpec spec = randomSpec(true).build(true);
             String parameter = randomFrom("query_vector", SiftRetrieverBuilder.KNN_VECTOR_PARAMETER);
-            SiftWindowExt original = new SiftWindowExt(spec, parameter, new SiftCoordinatorLedger(), new SelectionTasks());
+            SiftWindowExt original = new SiftWindowExt(spec, parameter, new SelectionTasks());
             SearchExtBuilder copy = copyNamedWriteable(original, writableRegistry(), SearchExtBuilder.class);
             assertThat(copy, equalTo(original));
             assertThat(copy.hashCode(), equalTo(original.hashCode()));
@@ -276,7 +276,7 @@ public class SiftRetrieverBuilderTests extends ESTestCase {
         SelectionSpec noTargets = new SelectionSpec.Builder().field("emb").build(false);
         expectThrows(
             IllegalArgumentException.class,
-            () -> new SiftWindowExt(noTargets, "query_vector", new SiftCoordinatorLedger(), new SelectionTasks())
+            () -> new SiftWindowExt(noTargets, "query_vector", new SelectionTasks())
         );
     }
 
