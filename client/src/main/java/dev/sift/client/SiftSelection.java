@@ -1,6 +1,5 @@
 package dev.sift.client;
 
-import co.elastic.clients.json.JsonpMapper;
 import jakarta.json.stream.JsonGenerator;
 
 import java.util.ArrayList;
@@ -258,14 +257,5 @@ public abstract class SiftSelection {
         boolean hasQueryVectors() {
             return queryVectors != null;
         }
-    }
-
-    /** Writes {@code value} as JSON with {@code mapper}: for logging and tests. */
-    static String toJson(co.elastic.clients.json.JsonpSerializable value, JsonpMapper mapper) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        try (JsonGenerator generator = mapper.jsonProvider().createGenerator(out)) {
-            value.serialize(generator, mapper);
-        }
-        return out.toString();
     }
 }

@@ -2,9 +2,13 @@ package dev.sift.client;
 
 import co.elastic.clients.elasticsearch._types.Retriever;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.JsonpMapper;
+import co.elastic.clients.json.JsonpSerializable;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import jakarta.json.stream.JsonGenerator;
 import org.junit.Test;
 
+import java.io.StringWriter;
 import java.util.List;
 
 import static org.junit.Assert.assertEquals;
@@ -34,17 +38,17 @@ public class SiftClientTest {
         assertEquals(
             "{\"field\":\"emb\",\"query_vector\":[1.0,0.5],\"lambda\":0.1,\"size\":3,\"method\":\"mmr\",\"mmr_lambda\":0.7,"
                 + "\"alpha\":2.0,\"min_gain\":0.01,\"target_variance\":0.2,\"order\":\"relevance\",\"keep_unselected\":false}",
-            SiftSelection.toJson(clause, MAPPER)
+            toJson(clause, MAPPER)
         );
         SiftClause minimal = SiftClause.of(s -> s.field("emb").queryVectors(List.of(new float[] { 1, 0 }, new float[] { 0, 1 })));
-        assertEquals("{\"field\":\"emb\",\"query_vectors\":[[1.0,0.0],[0.0,1.0]]}", SiftSelection.toJson(minimal, MAPPER));
+        assertEquals("{\"field\":\"emb\",\"query_vectors\":[[1.0,0.0],[0.0,1.0]]}", toJson(minimal, MAPPER));
     }
 
     @Test
     public void retrieverWrapsTheInnerRetriever() {
         Retriever knn = Retriever.of(r -> r.knn(k -> k.field("emb").queryVector(List.of(1f, 0f)).k(10).numCandidates(20)));
         SiftRetriever sift = SiftRetriever.of(s -> s.retriever(knn).field("emb").rankWindowSize(10).size(3));
-        String json = SiftSelection.toJson(sift, MAPPER);
+        String json = toJson(sift, MAPPER);
         assertTrue(json, json.startsWith("{\"sift\":{\"retriever\":{\"knn\":{"));
         assertTrue(json, json.endsWith("\"field\":\"emb\",\"size\":3,\"rank_window_size\":10}}"));
     }
@@ -87,6 +91,14 @@ public class SiftClientTest {
         assertEquals(0.2, selected.get(1).gainShare(), 1e-6);
         assertEquals(0.2, selected.get(2).uncertaintyLeft(), 1e-6);
         assertTrue(SiftScores.selected(List.of(hit(0.9))).isEmpty());
+    }
+
+    private static String toJson(JsonpSerializable value, JsonpMapper mapper) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator generator = mapper.jsonProvider().createGenerator(out)) {
+            value.serialize(generator, mapper);
+        }
+        return out.toString();
     }
 
     private static Hit<Object> hit(double score) {
