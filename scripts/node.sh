@@ -6,6 +6,7 @@
 #   scripts/node.sh status              say whether the node(s) run, with cluster health
 #   scripts/node.sh url                 print the HTTP URL of the first node (fails when none runs)
 #   scripts/node.sh java-home           print the JDK the node would run on
+#   scripts/node.sh plugin-zip          print the plugin zip the node would install (built when missing)
 #   scripts/node.sh logs                print the paths of the nodes' main log files
 #   scripts/node.sh restart [--hard] [--node I]
 #                                       restart the running node(s) in place, keeping their data (start
@@ -575,10 +576,11 @@ take_lock() {
 case "${1:-}" in
   start) shift; take_lock; cmd_start "$@" ;;
   java-home) pick_java_home ;;  # the JDK this script would run the node with (used by scripts/test)
+  plugin-zip) plugin_zip ;;     # the zip for SIFT_ES_VERSION (used by scripts/bench-node)
   logs) for i in $(all_node_indexes); do f="$(node_dir "$i")/logs/$CLUSTER_NAME.log"; [ -f "$f" ] && echo "$f"; done; true ;;
   stop) shift; take_lock; cmd_stop ;;
   restart) shift; take_lock; cmd_restart "$@" ;;
   status) shift; cmd_status ;;
   url) shift; cmd_url ;;
-  *) echo "usage: $0 start [--nodes N] | stop | status | url | restart [--hard] [--node I] | logs | java-home" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--nodes N] | stop | status | url | restart [--hard] [--node I] | logs | java-home | plugin-zip" >&2; exit 2 ;;
 esac
