@@ -175,12 +175,26 @@ final class LatencyPlot {
                     tick(g, y, y >= 1 ? String.format(Locale.ROOT, "%.0f", y) : String.format(Locale.ROOT, "%.1f", y));
                 }
             } else {
-                double step = yMax > 6 ? 1 : 0.5;
+                double step = niceStep(yMax / 8); // about 8 labelled lines, whatever the largest ratio
                 for (double y = 0; y <= yMax; y += step) {
-                    tick(g, y, String.format(Locale.ROOT, "%.1f", y));
+                    tick(g, y, String.format(Locale.ROOT, step < 1 ? "%.1f" : "%.0f", y));
                 }
             }
             g.drawString(yLabel, 8, TOP - 6);
+        }
+
+        /** The smallest of 0.5, 1, 2, 5, 10, 20, 50, ... that is at least {@code rough}. */
+        static double niceStep(double rough) {
+            double step = 0.5;
+            for (double decade = 1; step < rough; decade *= 10) {
+                for (double m : new double[] { 1, 2, 5 }) {
+                    step = m * decade;
+                    if (step >= rough) {
+                        break;
+                    }
+                }
+            }
+            return step;
         }
 
         void tick(Graphics2D g, double y, String label) {
