@@ -240,6 +240,14 @@ public class SiftRescoreValidationIT extends SiftNodeTestCase {
     }
 
     @Test
+    public void unknownOrder() {
+        String clause = "\"field\":\"emb\",\"query_vector\":" + vector() + ",\"order\":\"score\"";
+        assertRejected(clause, "[order]");
+        EsClient.Response r = search(clause);
+        assertTrue(r.body, r.body.contains("[order] must be one of [selection, relevance], got [score]"));
+    }
+
+    @Test
     public void mmrLambdaOutOfRange() {
         assertRejected("\"field\":\"emb\",\"query_vector\":" + vector() + ",\"method\":\"mmr\",\"mmr_lambda\":2", "[mmr_lambda]");
     }
