@@ -84,6 +84,6 @@ public final class MmrSelector {
             gains[n] = state.observe(best, column); // takes the column over: read it before this line
             variances[n] = state.variance();
         }
-        return Trajectories.finish(order, gains, variances, steps, state.priorVariance(), Double.NaN);
+        return Trajectories.finish(order, gains, variances, steps, state.priorVariance(), Double.NaN, false);
     }
 }

@@ -20,6 +20,7 @@ public final class SiftOptions {
     private final double alpha;
     private final double minGain;
     private final double targetVariance;
+    private final boolean keepFirstPick;
 
     private SiftOptions(Builder b) {
         this.lambda = b.lambda;
@@ -28,6 +29,7 @@ public final class SiftOptions {
         this.alpha = b.alpha;
         this.minGain = b.minGain;
         this.targetVariance = b.targetVariance;
+        this.keepFirstPick = b.keepFirstPick;
     }
 
     public static Builder builder(int size) {
@@ -61,6 +63,14 @@ public final class SiftOptions {
         return targetVariance;
     }
 
+    /**
+     * Whether the first greedy pick is kept even where a stopping rule or the mask would leave no pick at all: a
+     * search then never comes back empty because of SIFT.
+     */
+    public boolean keepFirstPick() {
+        return keepFirstPick;
+    }
+
     public static final class Builder {
         private double lambda = DEFAULT_LAMBDA;
         private final int size;
@@ -68,6 +78,7 @@ public final class SiftOptions {
         private double alpha = Double.NaN;
         private double minGain = Double.NaN;
         private double targetVariance = Double.NaN;
+        private boolean keepFirstPick = false;
 
         private Builder(int size) {
             if (size < 1) {
@@ -108,6 +119,12 @@ public final class SiftOptions {
         /** Stop once {@code V(S_n)} is at most this fraction of {@code V([])}; in [0, 1]. */
         public Builder targetVariance(double targetVariance) {
             this.targetVariance = fraction("target_variance", targetVariance);
+            return this;
+        }
+
+        /** Keep the first pick where the rules would keep none (see {@link SiftOptions#keepFirstPick()}). */
+        public Builder keepFirstPick(boolean keepFirstPick) {
+            this.keepFirstPick = keepFirstPick;
             return this;
         }
 

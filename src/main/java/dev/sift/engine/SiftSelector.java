@@ -46,13 +46,17 @@ public final class SiftSelector {
         while (steps < maxSteps && candidates > 0) {
             cancellation.check();
             int best = state.largestGain(taken); // an exact tie keeps the earlier incoming position
-            if (best < 0 || state.gain(best) < minGain) { // comparisons with NaN (rule off) are false
+            if (best < 0) {
                 break;
             }
             double bestGain = state.gain(best);
+            boolean belowMinGain = bestGain < minGain; // comparisons with NaN (rule off) are false
+            if (belowMinGain && (steps > 0 || options.keepFirstPick() == false)) {
+                break;
+            }
             int pick = best;
             // The same subtraction observe makes, so the stopping rule below decides alike.
-            boolean last = steps + 1 == maxSteps || state.variance() - bestGain <= targetVariance;
+            boolean last = steps + 1 == maxSteps || state.variance() - bestGain <= targetVariance || belowMinGain;
             if (last) {
                 gains[steps] = state.observeLast(best);
             } else {
@@ -66,10 +70,10 @@ public final class SiftSelector {
             if (options.allowRepeats() == false) {
                 taken[best] = true;
             }
-            if (variances[steps - 1] <= targetVariance) {
+            if (variances[steps - 1] <= targetVariance || belowMinGain) {
                 break;
             }
         }
-        return Trajectories.finish(picks, gains, variances, steps, prior, options.alpha());
+        return Trajectories.finish(picks, gains, variances, steps, prior, options.alpha(), options.keepFirstPick());
     }
 }

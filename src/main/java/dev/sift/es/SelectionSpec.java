@@ -258,7 +258,8 @@ public final class SelectionSpec implements Writeable {
 
     /** The engine options for a selection of at most {@code picks}. */
     public SiftOptions options(int picks) {
-        SiftOptions.Builder b = SiftOptions.builder(picks).lambda(lambda);
+        // a clause never comes back empty because of a stopping rule while some hit has a vector
+        SiftOptions.Builder b = SiftOptions.builder(picks).lambda(lambda).keepFirstPick(true);
         if (alpha != null) {
             b.alpha(alpha);
         }
@@ -269,18 +270,6 @@ public final class SelectionSpec implements Writeable {
             b.targetVariance(targetVariance);
         }
         return b.build();
-    }
-
-    /**
-     * Runs the method on one window, on the given backend. Stopping rules apply to SIFT only; the baselines are
-     * scored with SIFT's surrogate so that their uncertainty can be compared.
-     */
-    public Selection select(SelectionBackend backend, SelectionProblem problem, int picks, Cancellation cancellation) {
-        return switch (method) {
-            case SIFT -> backend.sift(problem, options(picks), cancellation);
-            case NEAREST -> backend.nearest(problem, picks, lambda, cancellation);
-            case MMR -> backend.mmr(problem, picks, mmrLambda, lambda, cancellation);
-        };
     }
 
     @Override

@@ -20,10 +20,11 @@ import java.util.Comparator;
  * the engine's picks back to window positions. The window's own vectors are accounted by whoever read them.
  *
  * <p>A clause never selects nothing while some hit has a vector: if a stopping rule ends the selection before
- * its first pick, the first greedy pick is kept anyway, so a search never comes back empty because of SIFT.
+ * its first pick, the first greedy pick is kept anyway ({@link dev.sift.engine.SiftOptions#keepFirstPick()}), so a
+ * search never comes back empty because of SIFT.
  *
- * <p>Every selection runs on the node's backend ({@link SiftCompute#backend()}) and is counted there, with its
- * candidates and the time spent in the backend, for {@code GET _sift/stats}.
+ * <p>Every selection runs on the node's backend ({@link SiftCompute#backend()}), which counts it for
+ * {@code GET _sift/stats}.
  */
 public final class WindowSelector {
 
@@ -70,15 +71,13 @@ public final class WindowSelector {
             // indexed vectors are finite (Elasticsearch refuses others) and the targets were checked at parse time
             SelectionProblem problem = SelectionProblem.ofCheckedValues(vectors.rows(candidates), targets, vectors.dims());
             SelectionBackend backend = compute.backend();
-            long start = System.nanoTime();
-            Selection selection = spec.select(backend, problem, picks, cancellation);
-            int[] chosen = selection.selected();
-            if (chosen.length == 0) {
-                selection = spec.toBuilder().alpha(null).minGain(null).targetVariance(null).build(false).select(backend, problem, 1, cancellation);
-                chosen = selection.selected();
-            }
-            compute.record(backend.name(), candidates.length, System.nanoTime() - start);
-            return toWindow(selection, chosen, candidates, spec.order());
+            Selection selection = switch (spec.method()) {
+                // stopping rules apply to SIFT only; the baselines are scored with SIFT's surrogate, to compare uncertainty
+                case SIFT -> backend.sift(problem, spec.options(picks), cancellation);
+                case NEAREST -> backend.nearest(problem, picks, spec.lambda(), cancellation);
+                case MMR -> backend.mmr(problem, picks, spec.mmrLambda(), spec.lambda(), cancellation);
+            };
+            return toWindow(selection, selection.selected(), candidates, spec.order());
         } finally {
             if (breaker != null) {
                 breaker.addWithoutBreaking(-bytes);

@@ -21,12 +21,19 @@ public final class CpuSelectionBackend implements SelectionBackend {
     public static final String NAME = "cpu";
 
     private final KernelOps ops;
+    private final SelectionListener listener;
     private final SiftSelector sift;
     private final NearestSelector nearest;
     private final MmrSelector mmr;
 
     public CpuSelectionBackend(KernelOps ops) {
+        this(ops, SelectionListener.NONE);
+    }
+
+    /** @param listener told of every selection this backend runs */
+    public CpuSelectionBackend(KernelOps ops, SelectionListener listener) {
         this.ops = Objects.requireNonNull(ops);
+        this.listener = Objects.requireNonNull(listener);
         this.sift = new SiftSelector(ops);
         this.nearest = new NearestSelector(ops);
         this.mmr = new MmrSelector(ops);
@@ -48,16 +55,25 @@ public final class CpuSelectionBackend implements SelectionBackend {
 
     @Override
     public Selection sift(SelectionProblem problem, SiftOptions options, Cancellation cancellation) {
-        return sift.select(problem, options, cancellation);
+        long start = System.nanoTime();
+        Selection selection = sift.select(problem, options, cancellation);
+        listener.selected(NAME, problem.candidateCount(), System.nanoTime() - start);
+        return selection;
     }
 
     @Override
     public Selection nearest(SelectionProblem problem, int picks, double lambda, Cancellation cancellation) {
-        return nearest.select(problem, picks, lambda, cancellation);
+        long start = System.nanoTime();
+        Selection selection = nearest.select(problem, picks, lambda, cancellation);
+        listener.selected(NAME, problem.candidateCount(), System.nanoTime() - start);
+        return selection;
     }
 
     @Override
     public Selection mmr(SelectionProblem problem, int picks, double mmrLambda, double lambda, Cancellation cancellation) {
-        return mmr.select(problem, picks, mmrLambda, lambda, cancellation);
+        long start = System.nanoTime();
+        Selection selection = mmr.select(problem, picks, mmrLambda, lambda, cancellation);
+        listener.selected(NAME, problem.candidateCount(), System.nanoTime() - start);
+        return selection;
     }
 }

@@ -15,13 +15,15 @@ import dev.sift.engine.SiftOptions;
  * only the picks coming back, and when concurrent selections can be batched. The CPU's finer-grained
  * {@link dev.sift.engine.compute.KernelOps} stay below this seam, inside {@link CpuSelectionBackend}.
  *
+ * <p>A backend tells its {@link SelectionListener} of every selection it runs, naming where it ran.
+ *
  * <p>Implementations are thread-safe (concurrent searches share the node's instance) and compute SIFT.md's
  * exact greedy with double accumulation; a backend whose summation order differs from the CPU kernels may
  * only differ where two gains are equal to rounding.
  */
 public interface SelectionBackend {
 
-    /** The backend's short name for logs and stats: {@code cpu}, later {@code gpu}. */
+    /** The backend's short name for logs and stats: {@code cpu} or {@code gpu}. */
     String name();
 
     /** What it computes with, for logs and stats, e.g. the CPU kernels {@code panama[512]}. */
