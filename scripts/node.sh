@@ -31,6 +31,12 @@
 #   SIFT_NODE_DIR       where distribution, config, data and logs live (default <repo>/target/node)
 #   SIFT_ES_START_TIMEOUT seconds to wait for yellow health (default 120)
 #   SIFT_PLUGIN_ZIP     plugin zip to install (default target/releases/elasticsearch-sift-*.zip)
+#   SIFT_ES_SETTINGS    extra lines for each node's elasticsearch.yml, e.g. $'sift.backend: gpu\nsift.gpu.device_type: any'
+#   SIFT_ES_ENV         extra environment for the nodes, as VAR=value words, e.g. OCL_ICD_VENDORS=/nonexistent
+#
+# The nodes get POCL_CACHE_DIR=<node dir>/pocl-cache. When SIFT_ES_SETTINGS accepts any OpenCL device
+# (sift.gpu.device_type: any) and POCL is installed, start first fills that cache with the plugin's OpenClWarmup, as
+# the node user: POCL links kernels with the system linker, which the node's system call filter forbids.
 set -euo pipefail
 umask 022
 
@@ -313,6 +319,7 @@ write_node_config() { # $1 index, $2 nodes, $3 http port, $4 transport port, $5 
       echo "discovery.seed_hosts: [$seeds]"
       echo "cluster.initial_master_nodes: [$masters]"
     fi
+    if [ -n "${SIFT_ES_SETTINGS:-}" ]; then printf '%s\n' "$SIFT_ES_SETTINGS"; fi
   } > "$conf/elasticsearch.yml"
   # one small heap; the integ-test zip's jvm.options has no heap settings
   mkdir -p "$conf/jvm.options.d"
@@ -327,11 +334,31 @@ launch_node() {
   local dir="$1" java_home="$2"
   (
     cd "$dir"
+    # shellcheck disable=SC2086 # SIFT_ES_ENV is a list of VAR=value words
     as_node_user env -u JAVA_HOME -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS \
       ES_JAVA_HOME="$java_home" ES_PATH_CONF="$dir/config" ES_TMPDIR="$dir/tmp" \
-      ES_JAVA_OPTS="${SIFT_ES_JAVA_OPTS:-}" \
+      ES_JAVA_OPTS="${SIFT_ES_JAVA_OPTS:-}" POCL_CACHE_DIR="$BASE/pocl-cache" ${SIFT_ES_ENV:-} \
       "$ES_HOME/bin/elasticsearch" -d -p "$dir/es.pid"
   ) >> "$dir/startup.out" 2>&1 < /dev/null 9>&- &
+}
+
+# A running cluster is reused only if it was started with the same extra settings and environment.
+extra_sum() {
+  printf '%s\n%s\n' "${SIFT_ES_SETTINGS:-}" "${SIFT_ES_ENV:-}" | sha256sum | cut -d' ' -f1
+}
+
+# Fills POCL's kernel cache for the nodes (see the header) when their settings accept a CPU OpenCL device.
+warm_opencl() {
+  local java_home="$1"
+  case "${SIFT_ES_SETTINGS:-}" in *"sift.gpu.device_type: any"*) ;; *) return 0 ;; esac
+  [ -f /etc/OpenCL/vendors/pocl.icd ] || return 0
+  mkdir -p "$BASE/pocl-cache" "$BASE/pocl-tmp"
+  if is_root; then chown "$ES_USER:" "$BASE/pocl-cache" "$BASE/pocl-tmp"; fi
+  log "filling POCL's kernel cache for the nodes ($BASE/pocl-cache)"
+  # shellcheck disable=SC2086
+  as_node_user env POCL_CACHE_DIR="$BASE/pocl-cache" ${SIFT_ES_ENV:-} "$java_home/bin/java" -Djava.io.tmpdir="$BASE/pocl-tmp" \
+    -cp "$ES_HOME/plugins/sift/*" dev.sift.engine.backend.opencl.OpenClWarmup any >&2 \
+    || log "OpenClWarmup failed: the nodes will say why in their logs"
 }
 
 print_failure_logs() {
@@ -346,11 +373,12 @@ print_failure_logs() {
 }
 
 read_state() {
-  STATE_NODES=""; STATE_URL=""; STATE_SUM=""
+  STATE_NODES=""; STATE_URL=""; STATE_SUM=""; STATE_EXTRA=""
   [ -f "$STATE_FILE" ] || return 0
   STATE_NODES="$(sed -n 's/^NODES=//p' "$STATE_FILE")"
   STATE_URL="$(sed -n 's/^URL=//p' "$STATE_FILE")"
   STATE_SUM="$(sed -n 's/^PLUGIN_SHA256=//p' "$STATE_FILE")"
+  STATE_EXTRA="$(sed -n 's/^EXTRA_SHA256=//p' "$STATE_FILE")"
 }
 
 running_count() {
@@ -381,7 +409,9 @@ cmd_start() {
   read_state
   local sum
   sum="$(cat "$ES_HOME.installed-plugin.sha256")"
-  if [ -z "$changed" ] && [ "$STATE_NODES" = "$n" ] && [ "$STATE_SUM" = "$sum" ] \
+  local extra
+  extra="$(extra_sum)"
+  if [ -z "$changed" ] && [ "$STATE_NODES" = "$n" ] && [ "$STATE_SUM" = "$sum" ] && [ "$STATE_EXTRA" = "$extra" ] \
      && [ "$(running_count)" = "$n" ] && http_get "$STATE_URL/_cluster/health" >/dev/null 2>&1; then
     log "already running ($n node(s)) at $STATE_URL"
     echo "$STATE_URL"
@@ -412,6 +442,7 @@ cmd_start() {
     write_node_config "$i" "$n" "${hp[$i]}" "${tp[$i]}" "$tports"
   done
   if is_root; then chown -R "$ES_USER:" "$BASE"/node-*; fi
+  warm_opencl "$java_home"
 
   local url="http://127.0.0.1:${hp[0]}"
   # From here on, a failure (or Ctrl-C) must not leave a node behind.
@@ -469,6 +500,7 @@ cmd_start() {
     echo "HTTP_PORTS=$http_ports"
     echo "TRANSPORT_PORTS=$tports"
     echo "PLUGIN_SHA256=$sum"
+    echo "EXTRA_SHA256=$extra"
     echo "JAVA_HOME=$java_home"
     echo "ES_VERSION=$ES_VERSION"
   } > "$STATE_FILE"

@@ -82,7 +82,9 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, StatsActio
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(BackendChoice.BACKEND_SETTING, BREAKER_LIMIT_SETTING);
+        List<Setting<?>> settings = new java.util.ArrayList<>(BackendChoice.SETTINGS);
+        settings.add(BREAKER_LIMIT_SETTING);
+        return settings;
     }
 
     /** Chooses the backend from {@code sift.backend}; a choice this build cannot honour stops the node here. */
@@ -166,6 +168,7 @@ public final class SiftPlugin extends Plugin implements SearchPlugin, StatsActio
     public void close() {
         if (compute != null) {
             SiftCompute.uninstall(compute);
+            compute.close();
         }
     }
 }

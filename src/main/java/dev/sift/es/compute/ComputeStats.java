@@ -14,10 +14,9 @@ import java.util.TreeMap;
 
 /**
  * One node's compute, as {@code GET _sift/stats} reports it: the backend {@code sift.backend} asked for, the one
- * chosen and why, the CPU kernels and why, the GPU (none in this build), and the selections run per backend.
+ * chosen and why, the CPU kernels and why, the OpenCL device, and the selections run per backend.
  *
- * @param gpuName        the GPU the backend uses, or null when none does
- * @param gpuMemoryBytes that GPU's memory, or null when none is used
+ * @param gpu the OpenCL device the backend uses, or null when none is
  */
 public record ComputeStats(
     String requestedBackend,
@@ -25,8 +24,7 @@ public record ComputeStats(
     String reason,
     String kernels,
     String kernelsReason,
-    @Nullable String gpuName,
-    @Nullable Long gpuMemoryBytes,
+    @Nullable GpuStats gpu,
     Map<String, BackendUsage> usage
 ) implements Writeable, ToXContentFragment {
 
@@ -41,8 +39,7 @@ public record ComputeStats(
             in.readString(),
             in.readString(),
             in.readString(),
-            in.readOptionalString(),
-            in.readOptionalVLong(),
+            in.readOptionalWriteable(GpuStats::new),
             in.readMap(BackendUsage::new)
         );
     }
@@ -54,8 +51,7 @@ public record ComputeStats(
         out.writeString(reason);
         out.writeString(kernels);
         out.writeString(kernelsReason);
-        out.writeOptionalString(gpuName);
-        out.writeOptionalVLong(gpuMemoryBytes);
+        out.writeOptionalWriteable(gpu);
         out.writeMap(usage, StreamOutput::writeWriteable);
     }
 
@@ -70,10 +66,10 @@ public record ComputeStats(
         builder.field("backend", backend);
         builder.field("reason", reason);
         builder.startObject("vectorization").field("kernels", kernels).field("reason", kernelsReason).endObject();
-        if (gpuName == null) {
+        if (gpu == null) {
             builder.nullField("gpu");
         } else {
-            builder.startObject("gpu").field("name", gpuName).field("memory_in_bytes", gpuMemoryBytes).endObject();
+            builder.field("gpu", gpu);
         }
         builder.startObject("selections");
         for (Map.Entry<String, BackendUsage> e : usage.entrySet()) {

@@ -1,10 +1,13 @@
 package dev.sift.es.compute;
 
 import dev.sift.engine.backend.SelectionBackend;
+import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.compute.KernelOpsProvider;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.Nullable;
+import org.elasticsearch.logging.LogManager;
+import org.elasticsearch.logging.Logger;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,8 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A node's compute: the backend chosen once at start-up ({@link BackendChoice}), the CPU kernels under it
- * ({@link KernelOpsProvider}), and counters of the selections each backend ran, which {@code GET _sift/stats}
- * reports. Thread-safe; recording a selection costs three {@link LongAdder} increments.
+ * ({@link KernelOpsProvider}), and counters of the selections each backend ran and of those that fell back to the
+ * CPU, which {@code GET _sift/stats} reports (the backends tell them, as its {@link SelectionListener}).
+ * Thread-safe; recording a selection costs three {@link LongAdder} increments.
  *
  * <p><b>How it reaches the code that selects.</b> {@code SiftPlugin#createComponents} builds it, so the stats
  * transport action gets it injected. The rescore clause and the retriever have no injection point: a
@@ -28,13 +32,15 @@ import java.util.concurrent.atomic.LongAdder;
  * runs on the same CPU kernels, which are JVM-wide anyway). Code running outside a node (library use, unit
  * tests) gets a stand-alone instance with the default {@code auto} choice.
  */
-public final class SiftCompute {
+public final class SiftCompute implements AutoCloseable {
+
+    private static final Logger logger = LogManager.getLogger(SiftCompute.class);
 
     private static volatile SiftCompute installed;
 
     private final BackendChoice choice;
     private final KernelOpsProvider kernels;
-    private final ConcurrentMap<String, Counters> counters = new ConcurrentHashMap<>();
+    private final Usage usage;
     /** The node's {@code sift} circuit breaker, for selections that run where no request breaker is at hand. */
     @Nullable
     private final CircuitBreaker breaker;
@@ -45,19 +51,17 @@ public final class SiftCompute {
     @Nullable
     private final Executor coordinationExecutor;
 
-    public SiftCompute(BackendChoice choice, KernelOpsProvider kernels) {
-        this(choice, kernels, null, null, null);
-    }
-
-    public SiftCompute(
+    private SiftCompute(
         BackendChoice choice,
         KernelOpsProvider kernels,
+        Usage usage,
         @Nullable CircuitBreaker breaker,
         @Nullable CircuitBreaker requestBreaker,
         @Nullable Executor coordinationExecutor
     ) {
         this.choice = choice;
         this.kernels = kernels;
+        this.usage = usage;
         this.breaker = breaker;
         this.requestBreaker = requestBreaker;
         this.coordinationExecutor = coordinationExecutor;
@@ -65,19 +69,26 @@ public final class SiftCompute {
 
     /** Chooses the backend for these node settings (see {@link BackendChoice#choose}) over the JVM's kernels. */
     public static SiftCompute forNode(Settings nodeSettings) {
-        KernelOpsProvider kernels = KernelOpsProvider.get();
-        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels);
+        return forNode(nodeSettings, null, null, null);
     }
 
     /** As {@link #forNode(Settings)}, with the node's {@code sift} and request circuit breakers and its coordination pool. */
     public static SiftCompute forNode(
         Settings nodeSettings,
-        CircuitBreaker breaker,
-        CircuitBreaker requestBreaker,
-        Executor coordinationExecutor
+        @Nullable CircuitBreaker breaker,
+        @Nullable CircuitBreaker requestBreaker,
+        @Nullable Executor coordinationExecutor
     ) {
         KernelOpsProvider kernels = KernelOpsProvider.get();
-        return new SiftCompute(BackendChoice.choose(nodeSettings, kernels.ops()), kernels, breaker, requestBreaker, coordinationExecutor);
+        Usage usage = new Usage();
+        BackendChoice choice = BackendChoice.choose(
+            nodeSettings,
+            kernels.ops(),
+            usage,
+            r -> new Thread(r, "elasticsearch[sift][opencl]"),
+            logger::warn
+        );
+        return new SiftCompute(choice, kernels, usage, breaker, requestBreaker, coordinationExecutor);
     }
 
     /**
@@ -146,32 +157,55 @@ public final class SiftCompute {
      * @param nanos      the time it took in the backend
      */
     public void record(String backend, int candidates, long nanos) {
-        Counters c = counters.computeIfAbsent(backend, k -> new Counters());
-        c.selections.increment();
-        c.candidates.add(candidates);
-        c.nanos.add(nanos);
+        usage.selected(backend, candidates, nanos);
     }
 
     /** A snapshot for {@code GET _sift/stats}; the chosen backend is listed even before it ran anything. */
     public ComputeStats stats() {
-        Map<String, BackendUsage> usage = new TreeMap<>();
-        usage.put(backend().name(), BackendUsage.NONE);
-        counters.forEach((name, c) -> usage.put(name, new BackendUsage(c.selections.sum(), c.candidates.sum(), c.nanos.sum())));
+        Map<String, BackendUsage> byBackend = new TreeMap<>();
+        byBackend.put(backend().name(), BackendUsage.NONE);
+        usage.counters.forEach(
+            (name, c) -> byBackend.put(name, new BackendUsage(c.selections.sum(), c.candidates.sum(), c.nanos.sum(), c.fallbacks.sum()))
+        );
         return new ComputeStats(
             choice.requested().settingValue(),
             backend().name(),
             choice.reason(),
             kernels.ops().name(),
             kernels.reason(),
-            null, // no backend in this build uses a GPU
-            null,
-            usage
+            choice.gpu() == null ? null : GpuStats.of(choice.gpu()),
+            byBackend
         );
+    }
+
+    /** Releases the device, if the node uses one. */
+    @Override
+    public void close() {
+        choice.close();
+    }
+
+    /** The counters per backend, told by the backends. */
+    private static final class Usage implements SelectionListener {
+        final ConcurrentMap<String, Counters> counters = new ConcurrentHashMap<>();
+
+        @Override
+        public void selected(String backend, int candidates, long nanos) {
+            Counters c = counters.computeIfAbsent(backend, k -> new Counters());
+            c.selections.increment();
+            c.candidates.add(candidates);
+            c.nanos.add(nanos);
+        }
+
+        @Override
+        public void fellBack(String backend, String reason) {
+            counters.computeIfAbsent(backend, k -> new Counters()).fallbacks.increment();
+        }
     }
 
     private static final class Counters {
         final LongAdder selections = new LongAdder();
         final LongAdder candidates = new LongAdder();
         final LongAdder nanos = new LongAdder();
+        final LongAdder fallbacks = new LongAdder();
     }
 }

@@ -32,8 +32,7 @@ public class SiftComputeTests extends ESTestCase {
         assertThat(stats.reason(), equalTo(compute.choice().reason()));
         assertThat(stats.kernels(), equalTo(KernelOpsProvider.get().ops().name()));
         assertThat(stats.kernelsReason(), equalTo(KernelOpsProvider.get().reason()));
-        assertThat(stats.gpuName(), nullValue());
-        assertThat(stats.gpuMemoryBytes(), nullValue());
+        assertThat(stats.gpu(), nullValue()); // no GPU here: auto looks for GPUs and accelerators only
         // The chosen backend is listed with zeros before it ran anything.
         assertThat(stats.usage(), equalTo(Map.of("cpu", BackendUsage.NONE)));
     }
@@ -58,8 +57,8 @@ public class SiftComputeTests extends ESTestCase {
         compute.record("gpu", 100, 1_000_000);
         long n = (long) threads * perThread;
         ComputeStats stats = compute.stats();
-        assertThat(stats.usageOf("cpu"), equalTo(new BackendUsage(n, 3 * n, 7 * n)));
-        assertThat(stats.usageOf("gpu"), equalTo(new BackendUsage(1, 100, 1_000_000)));
+        assertThat(stats.usageOf("cpu"), equalTo(new BackendUsage(n, 3 * n, 7 * n, 0)));
+        assertThat(stats.usageOf("gpu"), equalTo(new BackendUsage(1, 100, 1_000_000, 0)));
         assertThat(stats.usageOf("tpu"), equalTo(BackendUsage.NONE));
     }
 
@@ -70,9 +69,25 @@ public class SiftComputeTests extends ESTestCase {
             randomAlphaOfLength(20),
             randomAlphaOfLength(8),
             randomAlphaOfLength(30),
-            randomBoolean() ? null : randomAlphaOfLength(10),
-            randomBoolean() ? null : randomNonNegativeLong(),
-            Map.of("cpu", new BackendUsage(randomNonNegativeLong(), randomNonNegativeLong(), randomNonNegativeLong()))
+            randomBoolean()
+                ? null
+                : new GpuStats(
+                    randomAlphaOfLength(5),
+                    randomAlphaOfLength(10),
+                    randomAlphaOfLength(6),
+                    randomFrom("gpu", "accelerator", "cpu"),
+                    randomAlphaOfLength(12),
+                    randomAlphaOfLength(4),
+                    randomNonNegativeLong(),
+                    randomNonNegativeLong(),
+                    randomNonNegativeLong(),
+                    randomNonNegativeLong(),
+                    randomNonNegativeLong()
+                ),
+            Map.of(
+                "cpu",
+                new BackendUsage(randomNonNegativeLong(), randomNonNegativeLong(), randomNonNegativeLong(), randomNonNegativeLong())
+            )
         );
         ComputeStats copy = copyWriteable(original, new NamedWriteableRegistry(List.of()), ComputeStats::new);
         assertThat(copy, equalTo(original));
@@ -95,7 +110,7 @@ public class SiftComputeTests extends ESTestCase {
         assertThat(vectorization.get("kernels"), equalTo(KernelOpsProvider.get().ops().name()));
         assertThat(vectorization.get("reason"), equalTo(KernelOpsProvider.get().reason()));
         Map<String, Object> cpu = (Map<String, Object>) ((Map<String, Object>) json.get("selections")).get("cpu");
-        assertThat(cpu, equalTo(Map.of("selections", 1, "candidates", 40, "time_in_nanos", 3_000_000, "time_in_millis", 3)));
+        assertThat(cpu, equalTo(Map.of("selections", 1, "candidates", 40, "time_in_nanos", 3_000_000, "time_in_millis", 3, "fallbacks", 0)));
     }
 
     public void testHolder() {

@@ -101,11 +101,10 @@ public class SiftStatsSingleNodeTests extends ESSingleNodeTestCase {
         ComputeStats stats = onlyNode(stats());
         assertThat(stats.requestedBackend(), equalTo("auto"));
         assertThat(stats.backend(), equalTo("cpu"));
-        assertThat(stats.reason(), containsString("no GPU backend"));
+        assertThat(stats.reason(), containsString("[sift.backend] is [auto] and [sift.gpu.device_type] is [gpu] but "));
         assertThat(stats.kernels(), equalTo(KernelOpsProvider.get().ops().name()));
         assertThat(stats.kernelsReason(), equalTo(KernelOpsProvider.get().reason()));
-        assertThat(stats.gpuName(), nullValue());
-        assertThat(stats.gpuMemoryBytes(), nullValue());
+        assertThat(stats.gpu(), nullValue());
         assertTrue(stats.usage().containsKey("cpu"));
     }
 

@@ -96,8 +96,16 @@ public abstract class SiftNodeTestCase {
     }
 
     protected static synchronized String startNodes(int n) throws IOException, InterruptedException {
+        return startNodes(n, Map.of());
+    }
+
+    /**
+     * Starts {@code n} nodes with extra node settings and environment ({@code SIFT_ES_SETTINGS}, {@code SIFT_ES_ENV}
+     * of {@code scripts/node.sh}); a cluster running with other ones is replaced.
+     */
+    protected static synchronized String startNodes(int n, Map<String, String> env) throws IOException, InterruptedException {
         installShutdownHook();
-        List<String> out = runNodeScript(List.of("start", "--nodes", Integer.toString(n)), 20);
+        List<String> out = runScript("scripts/node.sh", List.of("start", "--nodes", Integer.toString(n)), withDefaults(env), 20);
         String url = null;
         for (String line : out) {
             if (line.startsWith("http://")) url = line.trim();
@@ -105,6 +113,23 @@ public abstract class SiftNodeTestCase {
         if (url == null) fail("scripts/node.sh start printed no URL:\n" + String.join("\n", out));
         runningNodes = n;
         return url;
+    }
+
+    /** {@code SIFT_ES_SETTINGS} and {@code SIFT_ES_ENV} empty unless given: a class without them gets a plain node. */
+    private static Map<String, String> withDefaults(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(Map.of("SIFT_ES_SETTINGS", "", "SIFT_ES_ENV", ""));
+        all.putAll(env);
+        return all;
+    }
+
+    /**
+     * Runs {@code scripts/node.sh start} with extra settings and environment and returns its exit status and output,
+     * for a start that is meant to fail.
+     */
+    protected static synchronized ScriptResult tryStartNode(Map<String, String> env) throws IOException, InterruptedException {
+        installShutdownHook();
+        runningNodes = 0;
+        return runScriptAllowingFailure("scripts/node.sh", List.of("start"), withDefaults(env), 20);
     }
 
     protected static synchronized void stopNodes() {
@@ -123,7 +148,7 @@ public abstract class SiftNodeTestCase {
     }
 
     private static List<String> runNodeScript(List<String> args, int timeoutMinutes) throws IOException, InterruptedException {
-        return runScript("scripts/node.sh", args, Map.of(), timeoutMinutes);
+        return runScript("scripts/node.sh", args, withDefaults(Map.of()), timeoutMinutes);
     }
 
     /**
@@ -131,6 +156,19 @@ public abstract class SiftNodeTestCase {
      * fails the test if it does not finish within the timeout or exits non-zero.
      */
     protected static List<String> runScript(String script, List<String> args, Map<String, String> env, int timeoutMinutes)
+        throws IOException, InterruptedException {
+        ScriptResult result = runScriptAllowingFailure(script, args, env, timeoutMinutes);
+        if (result.exitCode() != 0) {
+            fail(script + " " + String.join(" ", args) + " failed (exit " + result.exitCode() + "):\n" + String.join("\n", result.lines()));
+        }
+        return result.lines();
+    }
+
+    /** A script's exit status and output lines. */
+    protected record ScriptResult(int exitCode, List<String> lines) {}
+
+    /** As {@link #runScript}, returning a non-zero exit status instead of failing. */
+    protected static ScriptResult runScriptAllowingFailure(String script, List<String> args, Map<String, String> env, int timeoutMinutes)
         throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
@@ -167,10 +205,7 @@ public abstract class SiftNodeTestCase {
         }
         reader.join(10_000);
         synchronized (lines) {
-            if (p.exitValue() != 0) {
-                fail(name + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", lines));
-            }
-            return new ArrayList<>(lines);
+            return new ScriptResult(p.exitValue(), new ArrayList<>(lines));
         }
     }
 

@@ -44,6 +44,7 @@ public final class OpenClDevice implements AutoCloseable {
 
     /** What the device is, for logs and stats. */
     public record Info(
+        String platform,
         String name,
         String vendor,
         String type,
@@ -147,8 +148,9 @@ public final class OpenClDevice implements AutoCloseable {
                 int[] devices = new int[1];
                 try {
                     CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, 0, null, devices);
-                } catch (CLException e) {
-                    continue; // CL_DEVICE_NOT_FOUND
+                } catch (CLException e) { // e.g. POCL without a writable kernel cache (POCL_CACHE_DIR)
+                    seen.add("platform [" + platformName(platform) + "]: " + e.getMessage());
+                    continue;
                 }
                 cl_device_id[] ids = new cl_device_id[devices[0]];
                 CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, ids.length, ids, null);
@@ -181,6 +183,7 @@ public final class OpenClDevice implements AutoCloseable {
         });
         cl_device_id id = candidates.get(0);
         Info info = new Info(
+            platformName(id),
             stringInfo(id, CL.CL_DEVICE_NAME),
             stringInfo(id, CL.CL_DEVICE_VENDOR),
             typeName(longInfo(id, CL.CL_DEVICE_TYPE)),
@@ -336,6 +339,25 @@ public final class OpenClDevice implements AutoCloseable {
         byte[] bytes = new byte[(int) size[0]];
         CL.clGetDeviceInfo(device, param, bytes.length, Pointer.to(bytes), null);
         return new String(bytes, StandardCharsets.UTF_8).replace("\0", "").trim();
+    }
+
+    private static String platformName(cl_device_id device) {
+        cl_platform_id[] platform = new cl_platform_id[1];
+        CL.clGetDeviceInfo(device, CL.CL_DEVICE_PLATFORM, Sizeof.cl_platform_id, Pointer.to(platform), null);
+        return platformName(platform[0]);
+    }
+
+    private static String platformName(cl_platform_id platform) {
+        long[] size = new long[1];
+        CL.clGetPlatformInfo(platform, CL.CL_PLATFORM_NAME, 0, null, size);
+        byte[] bytes = new byte[(int) size[0]];
+        CL.clGetPlatformInfo(platform, CL.CL_PLATFORM_NAME, bytes.length, Pointer.to(bytes), null);
+        return new String(bytes, StandardCharsets.UTF_8).replace("\0", "").trim();
+    }
+
+    /** Whether this is POCL, whose kernels are linked by running the system linker. */
+    public boolean isPocl() {
+        return info.platform().contains("Portable Computing Language");
     }
 
     private static String typeName(long type) {

@@ -150,20 +150,15 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
             listener.fellBack(NAME, "too_large");
             return cpu.sift(problem, options, cancellation);
         }
-        Request request = new Request(job, bytes, new CompletableFuture<>());
-        long start = System.nanoTime();
         if (closed) {
             listener.fellBack(NAME, "closed");
             return cpu.sift(problem, options, cancellation);
         }
-        waiting.add(request);
+        long start = System.nanoTime();
         try {
-            Selection selection = request.result().get();
+            Selection selection = onDevice(job, bytes);
             listener.selected(NAME, problem.candidateCount(), System.nanoTime() - start);
             return selection;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the OpenCL device", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof DeviceFailure failure) {
@@ -178,6 +173,58 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
                 throw runtime; // the cancellation's own exception
             }
             throw new IllegalStateException(cause);
+        }
+    }
+
+    /** Runs the job in the dispatcher's next batch and waits for it. */
+    private Selection onDevice(OpenClBatch.Job job, long bytes) throws ExecutionException {
+        Request request = new Request(job, bytes, new CompletableFuture<>());
+        waiting.add(request);
+        try {
+            return request.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the OpenCL device", e);
+        }
+    }
+
+    /**
+     * Runs a small selection (64 candidates of 8 dimensions, 2 targets, 4 picks) on the device, whatever
+     * {@code minElements}, and checks it against the CPU: so that every kernel is compiled before the first search
+     * needs it, and a device that cannot run them, or computes something else, is known at start-up.
+     *
+     * @throws IllegalStateException saying what failed
+     */
+    public void warmUp() {
+        int k = 64;
+        int dims = 8;
+        float[] candidates = new float[k * dims];
+        float[] targets = new float[2 * dims];
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < candidates.length; i++) {
+            candidates[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = (float) random.nextGaussian();
+        }
+        SelectionProblem problem = new SelectionProblem(candidates, targets, dims);
+        SiftOptions options = SiftOptions.builder(4).build();
+        OpenClBatch.Job job = new OpenClBatch.Job(problem, options, Cancellation.NONE);
+        Selection onDevice;
+        try {
+            onDevice = onDevice(job, job.deviceBytes());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof DeviceFailure f ? f.getCause() : e.getCause();
+            throw new IllegalStateException(String.valueOf(cause), cause);
+        }
+        Selection expected = new CpuSelectionBackend(cpu.ops()).sift(problem, options, Cancellation.NONE);
+        for (int n = 0; n < expected.steps(); n++) {
+            double error = Math.abs(onDevice.variance(n) - expected.variance(n)) / expected.priorVariance();
+            if (n >= onDevice.steps() || onDevice.pick(n) != expected.pick(n) || error > 1e-9) {
+                throw new IllegalStateException(
+                    "the device's test selection differs from the CPU's: " + onDevice + " instead of " + expected
+                );
+            }
         }
     }
 
