@@ -43,7 +43,7 @@ public class BackendChoiceTests extends ESTestCase {
     }
 
     /** Whether this machine has a GPU or accelerator OpenCL device with fp64 (CI has none; POCL is a CPU device). */
-    private static boolean gpuPresent() {
+    static boolean gpuPresent() {
         try {
             OpenClDevice.open(OpenClDevice.Eligible.GPU).close();
             return true;

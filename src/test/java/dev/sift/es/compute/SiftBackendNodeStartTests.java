@@ -14,8 +14,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.sameInstance;
 
 /**
- * A node refuses to start when {@code sift.backend} asks for what this build cannot do, and says which setting
- * to change. (The working values start nodes in every ESSingleNodeTestCase of the plugin.)
+ * A node refuses to start when {@code sift.backend} asks for what this machine cannot do, and says which setting
+ * to change. (The working values start nodes in every ESSingleNodeTestCase of the plugin; a node on an OpenCL device
+ * is started by the integration test OpenClNodeIT.)
  */
 public class SiftBackendNodeStartTests extends ESTestCase {
 
@@ -37,10 +38,11 @@ public class SiftBackendNodeStartTests extends ESTestCase {
         return e;
     }
 
-    public void testGpuStopsTheNodeNamingTheSetting() {
+    public void testGpuWithoutAGpuStopsTheNodeNamingTheSetting() {
+        assumeFalse("a GPU is present", BackendChoiceTests.gpuPresent());
         Exception e = startNodeWith("gpu");
         assertTrue(e.toString(), e instanceof IllegalArgumentException);
-        assertThat(e.getMessage(), containsString("[sift.backend] is [gpu] but this build of elasticsearch-sift has no GPU backend"));
+        assertThat(e.getMessage(), containsString("[sift.backend] is [gpu] and [sift.gpu.device_type] is [gpu] but no OpenCL device can run"));
         assertThat(e.getMessage(), containsString("set [sift.backend] to [auto] or [cpu]"));
     }
 
