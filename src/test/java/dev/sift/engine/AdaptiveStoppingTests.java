@@ -190,4 +190,32 @@ public class AdaptiveStoppingTests {
         double quad = (k22 * 1 - 2 * k12 * a + k11 * a * a) / det;
         assertEquals(1 - quad, s.variance(1), 1e-14);
     }
+
+    /**
+     * Keeping the first pick: a {@code min_gain} above the first gain stops before any pick, unless the first pick is
+     * kept, which then ends the selection after it; a mask that keeps nothing keeps the first pick; a mask that keeps
+     * a later pick is left alone.
+     */
+    @Test
+    public void testKeepFirstPick() {
+        SelectionProblem problem = new SelectionProblem(CANDIDATES, QUERY, DIMS);
+        double[] v = closedFormVariances();
+        SiftOptions.Builder highMinGain = SiftOptions.builder(4).lambda(LAMBDA).minGain(0.9); // the first gain is 0.63 of V([])
+        assertEquals(0, selector.select(problem, highMinGain.build()).steps());
+        Selection kept = selector.select(problem, highMinGain.keepFirstPick(true).build());
+        assertArrayEquals(new int[] { GREEDY_ORDER[0] }, kept.selected());
+        assertEquals(v[1], kept.variance(0), 1e-12 * v[0]);
+
+        // alpha · n · sqrt(V_n) <= 1 keeps nothing with alpha = 1 (sqrt(V_4) = 0.5, times 4 is 2)
+        SiftOptions.Builder strictMask = SiftOptions.builder(4).lambda(LAMBDA).alpha(1.0);
+        assertEquals(0, selector.select(problem, strictMask.build()).selected().length);
+        assertArrayEquals(new int[] { GREEDY_ORDER[0] }, selector.select(problem, strictMask.keepFirstPick(true).build()).selected());
+
+        // alpha = 0.45 keeps later picks (step 2: 0.45 · 2 · sqrt(0.5075) = 0.64) but not the first (0.45 · sqrt(9.418) = 1.38)
+        SiftOptions.Builder laterKept = SiftOptions.builder(4).lambda(LAMBDA).alpha(0.45).keepFirstPick(true);
+        Selection later = selector.select(problem, laterKept.build());
+        assertEquals(4, later.steps());
+        assertEquals(false, later.kept(0));
+        assertEquals(true, later.kept(3));
+    }
 }
