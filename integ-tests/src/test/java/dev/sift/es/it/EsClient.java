@@ -1,14 +1,24 @@
 package dev.sift.es.it;
 
+import org.apache.http.HttpHost;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.apache.http.util.EntityUtils;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A tiny JSON-over-HTTP client for the node under test. */
+/**
+ * The node under test over Elasticsearch's low-level REST client, with bodies as {@link Json} values: every status
+ * comes back as a {@link Response} (the tests assert on 4xx answers too).
+ */
 public final class EsClient {
 
     /** One HTTP answer; {@link #json()} parses the body lazily. */
@@ -38,12 +48,20 @@ public final class EsClient {
         }
     }
 
+    /** One REST client per node URL for the whole test JVM (each has its own I/O threads). */
+    private static final Map<String, RestClient> CLIENTS = new ConcurrentHashMap<>();
+
     private final String baseUrl;
-    private final HttpClient http;
+    private final RestClient rest;
 
     public EsClient(String baseUrl) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.rest = CLIENTS.computeIfAbsent(
+            this.baseUrl,
+            url -> RestClient.builder(HttpHost.create(url))
+                .setRequestConfigCallback(c -> c.setConnectTimeout(10_000).setSocketTimeout(120_000))
+                .build()
+        );
     }
 
     public String baseUrl() {
@@ -72,22 +90,37 @@ public final class EsClient {
      */
     public Response request(String method, String path, Object body) {
         String payload = body == null ? null : body instanceof String s ? s : Json.write(body);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + (path.startsWith("/") ? path : "/" + path)))
-            .timeout(Duration.ofSeconds(120));
-        if (payload == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            String type = path.contains("_bulk") ? "application/x-ndjson" : "application/json";
-            b.header("Content-Type", type).method(method, HttpRequest.BodyPublishers.ofString(payload));
+        int query = path.indexOf('?');
+        String endpoint = path.startsWith("/") ? path : "/" + path;
+        Request request = new Request(method, query < 0 ? endpoint : endpoint.substring(0, endpoint.indexOf('?')));
+        if (query >= 0) {
+            for (String pair : path.substring(query + 1).split("&")) {
+                if (pair.isEmpty()) continue;
+                int eq = pair.indexOf('=');
+                request.addParameter(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
         }
+        if (payload != null) {
+            String type = path.contains("_bulk") ? "application/x-ndjson" : "application/json";
+            request.setEntity(new NStringEntity(payload, ContentType.create(type, StandardCharsets.UTF_8)));
+        }
+        org.elasticsearch.client.Response response;
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body());
+            response = rest.performRequest(request);
+        } catch (ResponseException e) {
+            response = e.getResponse();
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
+        try {
+            String text = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+            return new Response(response.getStatusLine().getStatusCode(), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + ": reading the answer failed", e);
+        }
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }
