@@ -1,5 +1,7 @@
 package dev.sift.engine;
 
+import dev.sift.testing.BruteForceVariance;
+
 import dev.sift.engine.backend.CpuSelectionBackend;
 import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.backend.opencl.OpenClDevice;

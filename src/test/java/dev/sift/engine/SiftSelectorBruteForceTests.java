@@ -1,5 +1,7 @@
 package dev.sift.engine;
 
+import dev.sift.testing.BruteForceVariance;
+
 import dev.sift.engine.compute.ScalarKernelOps;
 import org.junit.Test;
 

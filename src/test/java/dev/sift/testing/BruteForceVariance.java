@@ -1,55 +1,123 @@
 package dev.sift.testing;
 
 /**
- * SIFT's objective computed from its definition, independently of the engine: V(S) = Σ_a [k(a,a) − k(a,S)
- * (K_SS + λI)⁻¹ k(S,a)] with a Cholesky solve in double precision.
+ * An independent reference for the posterior variance of SIFT.md,
+ * {@code V(S) = Σ_a [k(a,a) − k(a,S)(K_SS + λI)⁻¹k(S,a)]}, computed directly: the kernel entries are plain
+ * sequential double sums (not the 8-lane contract of the engine), {@code K_SS + λI} is factorised with a
+ * textbook Cholesky decomposition, and the quadratic form is {@code ‖L⁻¹k(S,a)‖²}. Shares no code with the
+ * engine. {@code S} may repeat a candidate: {@code K_SS} is then singular, but {@code K_SS + λI} is not.
  */
 public final class BruteForceVariance {
 
-    private BruteForceVariance() {}
+    private final float[] candidates;
+    private final float[] targets;
+    private final int dims;
+    private final double lambda;
+    private final int candidateCount;
+    private final int targetCount;
+    /** Candidate-candidate kernel, computed once. */
+    private final double[][] gram;
+    /** Candidate-target kernel: cross[x][a]. */
+    private final double[][] cross;
+    private final double prior;
 
-    public static double variance(double[][] selected, double[][] targets, double lambda) {
-        int n = selected.length;
-        double[][] l = new double[n][n]; // Cholesky factor of K_SS + λI
-        for (int i = 0; i < n; i++) {
+    public BruteForceVariance(float[] candidates, float[] targets, int dims, double lambda) {
+        this.candidates = candidates;
+        this.targets = targets;
+        this.dims = dims;
+        this.lambda = lambda;
+        this.candidateCount = candidates.length / dims;
+        this.targetCount = targets.length / dims;
+        this.gram = new double[candidateCount][candidateCount];
+        for (int i = 0; i < candidateCount; i++) {
             for (int j = 0; j <= i; j++) {
-                double sum = dot(selected[i], selected[j]) + (i == j ? lambda : 0);
+                gram[i][j] = gram[j][i] = dot(candidates, i, candidates, j);
+            }
+        }
+        this.cross = new double[candidateCount][targetCount];
+        for (int i = 0; i < candidateCount; i++) {
+            for (int a = 0; a < targetCount; a++) {
+                cross[i][a] = dot(candidates, i, targets, a);
+            }
+        }
+        double p = 0;
+        for (int a = 0; a < targetCount; a++) {
+            p += dot(targets, a, targets, a);
+        }
+        this.prior = p;
+    }
+
+    private double dot(float[] u, int row, float[] v, int col) {
+        double sum = 0;
+        for (int i = 0; i < dims; i++) {
+            sum += (double) u[row * dims + i] * (double) v[col * dims + i];
+        }
+        return sum;
+    }
+
+    public int candidateCount() {
+        return candidateCount;
+    }
+
+    /** {@code V([])}. */
+    public double prior() {
+        return prior;
+    }
+
+    /** {@code V(S)} for the first {@code length} entries of {@code selected}. */
+    public double variance(int[] selected, int length) {
+        if (length == 0) {
+            return prior;
+        }
+        double[][] chol = new double[length][length];
+        for (int i = 0; i < length; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = gram[selected[i]][selected[j]] + (i == j ? lambda : 0.0);
                 for (int k = 0; k < j; k++) {
-                    sum -= l[i][k] * l[j][k];
+                    sum -= chol[i][k] * chol[j][k];
                 }
-                l[i][j] = i == j ? Math.sqrt(sum) : sum / l[j][j];
+                if (i == j) {
+                    if (sum <= 0) {
+                        throw new AssertionError("K_SS + λI is not positive definite at " + i + ": " + sum);
+                    }
+                    chol[i][i] = Math.sqrt(sum);
+                } else {
+                    chol[i][j] = sum / chol[j][j];
+                }
             }
         }
-        double total = 0;
-        for (double[] a : targets) {
-            double[] y = new double[n]; // forward solve L y = k(S, a); then k(a,S)(LLᵀ)⁻¹k(S,a) = ‖y‖²
-            double reduction = 0;
-            for (int i = 0; i < n; i++) {
-                double sum = dot(selected[i], a);
+        double v = 0;
+        double[] y = new double[length];
+        for (int a = 0; a < targetCount; a++) {
+            // Forward substitution L y = k(S, a); the quadratic form is y·y.
+            double quad = 0;
+            for (int i = 0; i < length; i++) {
+                double sum = cross[selected[i]][a];
                 for (int k = 0; k < i; k++) {
-                    sum -= l[i][k] * y[k];
+                    sum -= chol[i][k] * y[k];
                 }
-                y[i] = sum / l[i][i];
-                reduction += y[i] * y[i];
+                y[i] = sum / chol[i][i];
+                quad += y[i] * y[i];
             }
-            total += dot(a, a) - reduction;
+            v += dot(targets, a, targets, a) - quad;
         }
-        return total;
+        return v;
     }
 
-    public static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
+    /** {@code V(S)} for all of {@code selected}. */
+    public double variance(int[] selected) {
+        return variance(selected, selected.length);
     }
 
-    public static double[] toDouble(float[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
+    /** {@code V(S ∪ {x})} where {@code S} is the first {@code length} entries of {@code selected}. */
+    public double varianceWith(int[] selected, int length, int x) {
+        int[] extended = new int[length + 1];
+        System.arraycopy(selected, 0, extended, 0, length);
+        extended[length] = x;
+        return variance(extended, length + 1);
+    }
+
+    public float[] candidates() {
+        return candidates;
     }
 }

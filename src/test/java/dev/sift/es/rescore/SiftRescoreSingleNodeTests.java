@@ -72,7 +72,11 @@ public class SiftRescoreSingleNodeTests extends ESSingleNodeTestCase {
     }
 
     private static float[] unit(float[] v) {
-        double n = Math.sqrt(BruteForceVariance.dot(BruteForceVariance.toDouble(v), BruteForceVariance.toDouble(v)));
+        double n = 0;
+        for (float x : v) {
+            n += (double) x * x;
+        }
+        n = Math.sqrt(n);
         float[] out = new float[v.length];
         for (int i = 0; i < v.length; i++) {
             out[i] = (float) (v[i] / n);
@@ -226,35 +230,36 @@ public class SiftRescoreSingleNodeTests extends ESSingleNodeTestCase {
         );
         Hits hits = run(knn("exact", q).addRescorer(rescorer, 10).setExplain(true));
         assertThat(hits.ids().size(), equalTo(5));
-        double[][] targets = { BruteForceVariance.toDouble(q) };
-        double prior = BruteForceVariance.variance(new double[0][], targets, lambda);
-        List<double[]> chosen = new ArrayList<>();
+        // the reference over the corpus, in its order: document i is candidate i
+        List<String> ids = new ArrayList<>(docs.keySet());
+        float[] candidates = new float[ids.size() * DIMS];
+        for (int i = 0; i < ids.size(); i++) {
+            System.arraycopy(docs.get(ids.get(i)), 0, candidates, i * DIMS, DIMS);
+        }
+        BruteForceVariance reference = new BruteForceVariance(candidates, q, DIMS, lambda);
+        int[] picked = new int[hits.ids().size()];
         for (int h = 0; h < hits.ids().size(); h++) {
             String id = hits.ids().get(h);
-            chosen.add(BruteForceVariance.toDouble(docs.get(id)));
-            double expected = BruteForceVariance.variance(chosen.toArray(new double[0][]), targets, lambda);
+            picked[h] = ids.indexOf(id);
+            double expected = reference.variance(picked, h + 1);
             Explanation e = hits.explanations().get(h);
-            assertThat(e.getDescription(), containsString("sift pick " + chosen.size() + " of 5"));
+            assertThat(e.getDescription(), containsString("sift pick " + (h + 1) + " of 5"));
             assertEquals("V(S) after " + id, expected, e.getDetails()[1].getValue().doubleValue(), 1e-5);
-            assertEquals("prior variance", prior, e.getDetails()[2].getValue().doubleValue(), 1e-5);
+            assertEquals("prior variance", reference.prior(), e.getDetails()[2].getValue().doubleValue(), 1e-5);
         }
         // and each pick was the greedy one: no remaining document would have lowered V(S) more
-        List<double[]> prefix = new ArrayList<>();
-        List<String> taken = new ArrayList<>();
-        for (String id : hits.ids()) {
+        for (int h = 0; h < picked.length; h++) {
             double best = Double.POSITIVE_INFINITY;
-            for (Map.Entry<String, float[]> doc : docs.entrySet()) {
-                if (taken.contains(doc.getKey())) {
-                    continue; // the clause returns distinct documents
+            for (int x = 0; x < ids.size(); x++) {
+                boolean taken = false;
+                for (int t = 0; t < h; t++) {
+                    taken |= picked[t] == x; // the clause returns distinct documents
                 }
-                List<double[]> trial = new ArrayList<>(prefix);
-                trial.add(BruteForceVariance.toDouble(doc.getValue()));
-                best = Math.min(best, BruteForceVariance.variance(trial.toArray(new double[0][]), targets, lambda));
+                if (taken == false) {
+                    best = Math.min(best, reference.varianceWith(picked, h, x));
+                }
             }
-            taken.add(id);
-            prefix.add(BruteForceVariance.toDouble(docs.get(id)));
-            double got = BruteForceVariance.variance(prefix.toArray(new double[0][]), targets, lambda);
-            assertEquals("greedy pick " + id, best, got, 1e-6);
+            assertEquals("greedy pick " + ids.get(picked[h]), best, reference.variance(picked, h + 1), 1e-6);
         }
     }
 
