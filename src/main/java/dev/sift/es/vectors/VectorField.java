@@ -14,9 +14,11 @@ import org.elasticsearch.xcontent.json.JsonXContent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * A {@code dense_vector} field as SIFT reads it: its element type, dimension, similarity and whether it is
@@ -67,7 +69,7 @@ public final class VectorField {
                 "[field] [" + name + "] must be a [" + TYPE + "] field, but it is of type [" + fieldType.typeName() + "]"
             );
         }
-        Map<String, Object> mapping = mappingOf(context.getMappingLookup().getMapper(name));
+        Map<String, Object> mapping = MAPPINGS.computeIfAbsent(context.getMappingLookup().getMapper(name), VectorField::mappingOf);
         String element = String.valueOf(mapping.getOrDefault("element_type", "float")).toLowerCase(Locale.ROOT);
         ElementType elementType = switch (element) {
             case "float" -> ElementType.FLOAT;
@@ -88,7 +90,19 @@ public final class VectorField {
         );
     }
 
-    /** The field's own mapping, with defaults, as the REST API shows it. */
+    /**
+     * The mappings read so far, per mapper instance (a mapping update makes new mappers, so an entry never goes
+     * stale; weak keys let the old ones go).
+     */
+    private static final Map<Mapper, Map<String, Object>> MAPPINGS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * The field's own mapping, with defaults, as the REST API shows it. Read through the public mapping because in
+     * Elasticsearch 8.19 {@code DenseVectorFieldType}'s {@code getElementType()} and {@code getSimilarity()} are
+     * package-private (9.3 made them public and added element types); the REST form is what both versions keep. The
+     * integration suite reads every vector type through it on real nodes of both versions
+     * ({@code SiftRescoreMatrixIT}), so a change in a later version fails there.
+     */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> mappingOf(Mapper mapper) {
         try (XContentBuilder builder = JsonXContent.contentBuilder()) {
