@@ -211,20 +211,8 @@ public class OpenClBackendTests {
     @Test
     public void testDeviceErrorsFallBackToTheCpuWithoutLeakingBuffers() {
         AtomicInteger failuresLeft = new AtomicInteger(3);
-        List<String> fallbacks = new CopyOnWriteArrayList<>();
-        List<String> ran = new CopyOnWriteArrayList<>();
         List<String> warnings = new CopyOnWriteArrayList<>();
-        SelectionListener listener = new SelectionListener() {
-            @Override
-            public void selected(String backend, int candidates, long nanos) {
-                ran.add(backend);
-            }
-
-            @Override
-            public void fellBack(String backend, String reason) {
-                fallbacks.add(backend + ":" + reason);
-            }
-        };
+        Recorder listener = new Recorder();
         OpenClSelectionBackend gpu = backend(device, new CpuSelectionBackend(ScalarKernelOps.INSTANCE, listener), listener, 0, 0, () -> {
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new org.jocl.CLException("CL_MEM_OBJECT_ALLOCATION_FAILURE (injected)", org.jocl.CL.CL_MEM_OBJECT_ALLOCATION_FAILURE);
@@ -240,8 +228,15 @@ public class OpenClBackendTests {
                 Selection s = gpu.sift(problem, options, Cancellation.NONE);
                 assertArrayEquals(expected.selected(), s.selected());
             }
-            assertEquals(List.of("gpu:device_error", "gpu:device_error", "gpu:device_error"), fallbacks);
-            assertEquals(List.of("cpu", "cpu", "cpu", "gpu", "gpu"), ran);
+            assertEquals(
+                List.of(
+                    "fell back: gpu device_error", "ran on cpu",
+                    "fell back: gpu device_error", "ran on cpu",
+                    "fell back: gpu device_error", "ran on cpu",
+                    "ran on gpu", "ran on gpu"
+                ),
+                listener.events
+            );
             assertEquals(3, warnings.size());
             assertTrue(warnings.get(0), warnings.get(0).contains("runs on the CPU") && warnings.get(0).contains("injected"));
             assertEquals("every buffer of the failed batches was released", 0, device.liveBuffers());
@@ -269,18 +264,7 @@ public class OpenClBackendTests {
 
     @Test
     public void testSmallWindowsAndOversizedOnesRunOnTheCpu() {
-        List<String> events = new CopyOnWriteArrayList<>();
-        SelectionListener listener = new SelectionListener() {
-            @Override
-            public void selected(String backend, int candidates, long nanos) {
-                events.add("ran on " + backend);
-            }
-
-            @Override
-            public void fellBack(String backend, String reason) {
-                events.add("fell back: " + reason);
-            }
-        };
+        Recorder listener = new Recorder();
         Random random = new Random(11);
         float[] c = RandomProblems.candidates(random, 100, 8, true);
         SelectionProblem problem = new SelectionProblem(c, RandomProblems.targets(random, c, 1, 8, true), 8);
@@ -291,7 +275,7 @@ public class OpenClBackendTests {
         try {
             smallOnCpu.sift(problem, options, Cancellation.NONE); // 100 × 8 = 800 values, below 801
             tinyBudget.sift(problem, options, Cancellation.NONE); // needs more than 1000 bytes
-            assertEquals(List.of("ran on cpu", "fell back: too_large", "ran on cpu"), events);
+            assertEquals(List.of("ran on cpu", "fell back: gpu too_large", "ran on cpu"), listener.events);
             assertEquals(0, smallOnCpu.batches() + tinyBudget.batches());
         } finally {
             smallOnCpu.close();
@@ -322,6 +306,21 @@ public class OpenClBackendTests {
             assertEquals(0, device.liveBuffers());
         } finally {
             gpu.close();
+        }
+    }
+
+    /** What a backend told its listener, in order: {@code ran on <backend>}, {@code fell back: <backend> <reason>}. */
+    private static final class Recorder implements SelectionListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void selected(String backend, int candidates, long nanos) {
+            events.add("ran on " + backend);
+        }
+
+        @Override
+        public void fellBack(String backend, String reason) {
+            events.add("fell back: " + backend + " " + reason);
         }
     }
 }

@@ -14,46 +14,27 @@ import java.io.IOException;
  * The OpenCL device a node's selections run on, as {@code GET _sift/stats} shows it: what it is, the limits the node
  * set for it, and how its batches went.
  */
-public record GpuStats(
-    String platform,
-    String name,
-    String vendor,
-    String type,
-    String openClVersion,
-    String driverVersion,
-    long memoryBytes,
-    long memoryBudgetBytes,
-    long minWindowElements,
-    long batches,
-    long batchedSelections
-) implements Writeable, ToXContentObject {
+public record GpuStats(OpenClDevice.Info device, long memoryBudgetBytes, long minWindowElements, long batches, long batchedSelections)
+    implements
+        Writeable,
+        ToXContentObject {
 
     static GpuStats of(OpenClSelectionBackend gpu) {
-        OpenClDevice.Info info = gpu.openClDevice().info();
-        return new GpuStats(
-            info.platform(),
-            info.name(),
-            info.vendor(),
-            info.type(),
-            info.openClVersion(),
-            info.driverVersion(),
-            info.globalMemoryBytes(),
-            gpu.memoryBudget(),
-            gpu.minElements(),
-            gpu.batches(),
-            gpu.batchedSelections()
-        );
+        return new GpuStats(gpu.openClDevice().info(), gpu.memoryBudget(), gpu.minElements(), gpu.batches(), gpu.batchedSelections());
     }
 
     public GpuStats(StreamInput in) throws IOException {
         this(
-            in.readString(),
-            in.readString(),
-            in.readString(),
-            in.readString(),
-            in.readString(),
-            in.readString(),
-            in.readVLong(),
+            new OpenClDevice.Info(
+                in.readString(),
+                in.readString(),
+                in.readString(),
+                in.readString(),
+                in.readString(),
+                in.readString(),
+                in.readVLong(),
+                in.readVLong()
+            ),
             in.readVLong(),
             in.readVLong(),
             in.readVLong(),
@@ -63,13 +44,14 @@ public record GpuStats(
 
     @Override
     public void writeTo(StreamOutput out) throws IOException {
-        out.writeString(platform);
-        out.writeString(name);
-        out.writeString(vendor);
-        out.writeString(type);
-        out.writeString(openClVersion);
-        out.writeString(driverVersion);
-        out.writeVLong(memoryBytes);
+        out.writeString(device.platform());
+        out.writeString(device.name());
+        out.writeString(device.vendor());
+        out.writeString(device.type());
+        out.writeString(device.openClVersion());
+        out.writeString(device.driverVersion());
+        out.writeVLong(device.globalMemoryBytes());
+        out.writeVLong(device.maxAllocationBytes());
         out.writeVLong(memoryBudgetBytes);
         out.writeVLong(minWindowElements);
         out.writeVLong(batches);
@@ -79,13 +61,14 @@ public record GpuStats(
     @Override
     public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
         return builder.startObject()
-            .field("platform", platform)
-            .field("name", name)
-            .field("vendor", vendor)
-            .field("type", type)
-            .field("opencl_version", openClVersion)
-            .field("driver_version", driverVersion)
-            .field("memory_in_bytes", memoryBytes)
+            .field("platform", device.platform())
+            .field("name", device.name())
+            .field("vendor", device.vendor())
+            .field("type", device.type())
+            .field("opencl_version", device.openClVersion())
+            .field("driver_version", device.driverVersion())
+            .field("memory_in_bytes", device.globalMemoryBytes())
+            .field("max_allocation_in_bytes", device.maxAllocationBytes())
             .field("memory_budget_in_bytes", memoryBudgetBytes)
             .field("min_window_elements", minWindowElements)
             .field("batches", batches)

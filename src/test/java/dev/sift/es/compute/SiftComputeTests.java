@@ -1,5 +1,6 @@
 package dev.sift.es.compute;
 
+import dev.sift.engine.backend.opencl.OpenClDevice;
 import dev.sift.engine.compute.KernelOpsProvider;
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
@@ -72,13 +73,16 @@ public class SiftComputeTests extends ESTestCase {
             randomBoolean()
                 ? null
                 : new GpuStats(
-                    randomAlphaOfLength(5),
-                    randomAlphaOfLength(10),
-                    randomAlphaOfLength(6),
-                    randomFrom("gpu", "accelerator", "cpu"),
-                    randomAlphaOfLength(12),
-                    randomAlphaOfLength(4),
-                    randomNonNegativeLong(),
+                    new OpenClDevice.Info(
+                        randomAlphaOfLength(5),
+                        randomAlphaOfLength(10),
+                        randomAlphaOfLength(6),
+                        randomFrom("gpu", "accelerator", "cpu"),
+                        randomAlphaOfLength(12),
+                        randomAlphaOfLength(4),
+                        randomNonNegativeLong(),
+                        randomNonNegativeLong()
+                    ),
                     randomNonNegativeLong(),
                     randomNonNegativeLong(),
                     randomNonNegativeLong(),

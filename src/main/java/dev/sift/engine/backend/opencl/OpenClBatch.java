@@ -165,59 +165,24 @@ final class OpenClBatch {
 
         for (int b = 0; b < count; b++) {
             SelectionProblem p = jobs.get(b).problem();
-            OpenClDevice.arg(device.transpose, 0, rowsMem);
-            OpenClDevice.arg(device.transpose, 1, x);
-            OpenClDevice.arg(device.transpose, 2, (long) p.candidateCount());
-            OpenClDevice.arg(device.transpose, 3, (long) p.dims());
-            OpenClDevice.arg(device.transpose, 4, table[b * FIELDS + 4]);
+            OpenClDevice.args(device.transpose, 0, rowsMem, x, (long) p.candidateCount(), (long) p.dims(), table[b * FIELDS + 4]);
             device.run(device.transpose, (long) p.candidateCount() * p.dims(), device.itemGroupSize);
         }
-        int a = 0;
-        OpenClDevice.arg(device.init, a++, tableMem);
-        OpenClDevice.arg(device.init, a++, doublesMem);
-        OpenClDevice.arg(device.init, a++, ownerMem);
-        OpenClDevice.arg(device.init, a++, candidates);
-        OpenClDevice.arg(device.init, a++, x);
-        OpenClDevice.arg(device.init, a++, targetsMem);
-        OpenClDevice.arg(device.init, a++, diag);
-        OpenClDevice.arg(device.init, a++, crossMem);
-        OpenClDevice.arg(device.init, a++, gains);
-        OpenClDevice.arg(device.init, a, taken);
+        OpenClDevice.args(device.init, 0, tableMem, doublesMem, ownerMem, candidates, x, targetsMem, diag, crossMem, gains, taken);
         device.run(device.init, candidates, device.itemGroupSize);
         device.finish();
         device.release(rowsMem); // no longer needed: the transposed copy is
         buffers.remove(rowsMem);
 
-        a = 0;
-        OpenClDevice.arg(device.pick, a++, tableMem);
-        OpenClDevice.arg(device.pick, a++, doublesMem);
-        OpenClDevice.arg(device.pick, a++, gains);
-        OpenClDevice.arg(device.pick, a++, taken);
-        OpenClDevice.arg(device.pick, a++, diag);
-        OpenClDevice.arg(device.pick, a++, crossMem);
-        OpenClDevice.arg(device.pick, a++, state);
-        OpenClDevice.arg(device.pick, a++, varianceMem);
-        OpenClDevice.arg(device.pick, a++, weightsMem);
-        OpenClDevice.arg(device.pick, a++, picks);
-        OpenClDevice.arg(device.pick, a++, pickGains);
-        OpenClDevice.arg(device.pick, a++, variances);
-        int pickStep = a++;
-        OpenClDevice.localArg(device.pick, a++, (long) device.pickGroupSize * Sizeof.cl_double);
-        OpenClDevice.localArg(device.pick, a, (long) device.pickGroupSize * Sizeof.cl_int);
-        a = 0;
-        OpenClDevice.arg(device.update, a++, tableMem);
-        OpenClDevice.arg(device.update, a++, doublesMem);
-        OpenClDevice.arg(device.update, a++, ownerMem);
-        OpenClDevice.arg(device.update, a++, candidates);
-        OpenClDevice.arg(device.update, a++, x);
-        OpenClDevice.arg(device.update, a++, cols);
-        OpenClDevice.arg(device.update, a++, diag);
-        OpenClDevice.arg(device.update, a++, crossMem);
-        OpenClDevice.arg(device.update, a++, gains);
-        OpenClDevice.arg(device.update, a++, state);
-        OpenClDevice.arg(device.update, a++, varianceMem);
-        OpenClDevice.arg(device.update, a++, weightsMem);
-        int updateStep = a;
+        // pick's arguments, then its step (12) and its two local buffers; update's, then its step (12)
+        Object[] pickArgs = { tableMem, doublesMem, gains, taken, diag, crossMem, state, varianceMem, weightsMem, picks, pickGains, variances };
+        OpenClDevice.args(device.pick, 0, pickArgs);
+        int pickStep = pickArgs.length;
+        OpenClDevice.localArg(device.pick, pickStep + 1, (long) device.pickGroupSize * Sizeof.cl_double);
+        OpenClDevice.localArg(device.pick, pickStep + 2, (long) device.pickGroupSize * Sizeof.cl_int);
+        Object[] updateArgs = { tableMem, doublesMem, ownerMem, candidates, x, cols, diag, crossMem, gains, state, varianceMem, weightsMem };
+        OpenClDevice.args(device.update, 0, updateArgs);
+        int updateStep = updateArgs.length;
 
         RuntimeException[] failures = new RuntimeException[count];
         int[] status = new int[count * STATE];

@@ -272,6 +272,22 @@ public final class OpenClDevice implements AutoCloseable {
         CL.clFinish(queue);
     }
 
+    /** Sets the kernel's arguments from {@code first} on, in order: buffers, {@code int}s and {@code long}s. */
+    static void args(cl_kernel kernel, int first, Object... values) {
+        for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            if (v instanceof cl_mem mem) {
+                arg(kernel, first + i, mem);
+            } else if (v instanceof Integer n) {
+                arg(kernel, first + i, n.intValue());
+            } else if (v instanceof Long n) {
+                arg(kernel, first + i, n.longValue());
+            } else {
+                throw new IllegalArgumentException("not a kernel argument: " + v);
+            }
+        }
+    }
+
     static void arg(cl_kernel kernel, int index, cl_mem mem) {
         CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(mem));
     }
