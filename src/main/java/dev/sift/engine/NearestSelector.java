@@ -1,6 +1,6 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 
 /**
  * The nearest-neighbour baseline: the incoming order itself, first {@code size} candidates, scored with SIFT's

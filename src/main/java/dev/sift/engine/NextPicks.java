@@ -44,7 +44,7 @@ final class NextPicks {
         double[] variance = new double[size];
         double[][] cross = new double[targets][size];
         for (int i = 0; i < size; i++) {
-            variance[i] = state.variance(members[i]);
+            variance[i] = state.pointVariance(members[i]);
             for (int a = 0; a < targets; a++) {
                 cross[a][i] = state.targetRow(a)[members[i]];
             }

@@ -1,6 +1,6 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 
 import java.util.Arrays;
 import java.util.function.IntFunction;
@@ -154,8 +154,8 @@ final class PosteriorState {
         return lambda;
     }
 
-    /** {@code k_t(x,x)}. */
-    double variance(int x) {
+    /** {@code k_t(x,x)}: the posterior variance at candidate {@code x} (not {@link #variance()}, V at the targets). */
+    double pointVariance(int x) {
         return diagonal[x];
     }
 

@@ -1,6 +1,6 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 
 /**
  * Greedy SIFT (SIFT.md): at each step pick the candidate with the largest posterior-variance gain at the

@@ -1,6 +1,6 @@
 package dev.sift.es;
 
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOpsProvider;
 import dev.sift.es.compat.StatsActionPlugin;
 import dev.sift.es.compute.BackendChoice;
 import dev.sift.es.compute.SiftCompute;

@@ -1,6 +1,6 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 import org.junit.Test;
 
 import java.util.Random;

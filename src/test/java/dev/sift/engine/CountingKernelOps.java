@@ -1,7 +1,7 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.KernelOps;
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.KernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 
 /** The scalar kernels, claiming {@code productsPerPass} products per pass and counting the rows they read. */
 final class CountingKernelOps implements KernelOps {

@@ -2,7 +2,7 @@ package dev.sift.engine;
 
 import dev.sift.testing.BruteForceVariance;
 
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 import org.junit.Test;
 
 import java.util.Comparator;

@@ -6,7 +6,7 @@ import dev.sift.engine.backend.CpuSelectionBackend;
 import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.backend.opencl.OpenClDevice;
 import dev.sift.engine.backend.opencl.OpenClSelectionBackend;
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;

@@ -1,6 +1,6 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 import org.junit.Test;
 
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.sift.engine;
 
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 import org.junit.Test;
 
 import static org.junit.Assert.assertEquals;
@@ -127,7 +127,7 @@ public class ValidationTests {
     @Test
     public void baselinesRefuseASizeBelowOne() {
         SelectionProblem problem = new SelectionProblem(new float[] { 1, 0, 0, 1 }, new float[] { 1, 0 }, 2);
-        dev.sift.engine.compute.KernelOps ops = dev.sift.engine.compute.ScalarKernelOps.INSTANCE;
+        dev.sift.engine.kernels.KernelOps ops = dev.sift.engine.kernels.ScalarKernelOps.INSTANCE;
         IllegalArgumentException nearest = org.junit.Assert.assertThrows(
             IllegalArgumentException.class,
             () -> new NearestSelector(ops).select(problem, 0, 0.01, Cancellation.NONE)

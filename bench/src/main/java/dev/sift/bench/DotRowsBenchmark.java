@@ -1,7 +1,7 @@
 package dev.sift.bench;
 
-import dev.sift.engine.compute.KernelOps;
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOps;
+import dev.sift.engine.kernels.KernelOpsProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -9,7 +9,7 @@ import dev.sift.engine.backend.SelectionBackend;
 import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.backend.opencl.OpenClDevice;
 import dev.sift.engine.backend.opencl.OpenClSelectionBackend;
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOpsProvider;
 
 import java.util.ArrayList;
 import java.util.Arrays;

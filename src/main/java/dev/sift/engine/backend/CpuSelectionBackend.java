@@ -7,14 +7,14 @@ import dev.sift.engine.Selection;
 import dev.sift.engine.SelectionProblem;
 import dev.sift.engine.SiftOptions;
 import dev.sift.engine.SiftSelector;
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 
 import java.util.Objects;
 
 /**
  * The default backend: the engine's selectors on the calling thread, over the given {@link KernelOps} (the
  * Vector API kernels where available, the scalar loops otherwise; see
- * {@link dev.sift.engine.compute.KernelOpsProvider}). Stateless and thread-safe.
+ * {@link dev.sift.engine.kernels.KernelOpsProvider}). Stateless and thread-safe.
  */
 public final class CpuSelectionBackend implements SelectionBackend {
 

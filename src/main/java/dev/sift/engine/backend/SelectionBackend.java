@@ -13,7 +13,7 @@ import dev.sift.engine.SiftOptions;
  * <p>The seam is a whole selection, not a kernel call: an accelerator only pays off when the candidates are
  * uploaded once and all N greedy steps (kernel column, rank-one updates, argmax) run on the device, with
  * only the picks coming back, and when concurrent selections can be batched. The CPU's finer-grained
- * {@link dev.sift.engine.compute.KernelOps} stay below this seam, inside {@link CpuSelectionBackend}.
+ * {@link dev.sift.engine.kernels.KernelOps} stay below this seam, inside {@link CpuSelectionBackend}.
  *
  * <p>A backend tells its {@link SelectionListener} of every selection it runs, naming where it ran.
  *

@@ -5,7 +5,7 @@ import dev.sift.engine.backend.SelectionBackend;
 import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.backend.opencl.OpenClDevice;
 import dev.sift.engine.backend.opencl.OpenClSelectionBackend;
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.Nullable;

@@ -2,7 +2,7 @@ package dev.sift.es.compute;
 
 import dev.sift.engine.backend.SelectionBackend;
 import dev.sift.engine.backend.SelectionListener;
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOpsProvider;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.Nullable;

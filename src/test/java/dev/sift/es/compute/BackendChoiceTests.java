@@ -2,8 +2,8 @@ package dev.sift.es.compute;
 
 import dev.sift.engine.backend.CpuSelectionBackend;
 import dev.sift.engine.backend.opencl.OpenClDevice;
-import dev.sift.engine.compute.KernelOps;
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.KernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 import dev.sift.es.SiftPlugin;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;

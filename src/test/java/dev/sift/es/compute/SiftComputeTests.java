@@ -1,7 +1,7 @@
 package dev.sift.es.compute;
 
 import dev.sift.engine.backend.opencl.OpenClDevice;
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOpsProvider;
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.Settings;

@@ -1,6 +1,6 @@
 package dev.sift.es.stats;
 
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOpsProvider;
 import dev.sift.es.SelectionSpec;
 import dev.sift.es.SiftPlugin;
 import dev.sift.es.compat.SiftStatsRequest;

@@ -4,7 +4,7 @@ import dev.sift.engine.Selection;
 import dev.sift.engine.SelectionProblem;
 import dev.sift.engine.SiftOptions;
 import dev.sift.engine.SiftSelector;
-import dev.sift.engine.compute.KernelOpsProvider;
+import dev.sift.engine.kernels.KernelOpsProvider;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;

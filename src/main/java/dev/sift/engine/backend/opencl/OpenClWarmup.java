@@ -2,7 +2,7 @@ package dev.sift.engine.backend.opencl;
 
 import dev.sift.engine.backend.CpuSelectionBackend;
 import dev.sift.engine.backend.SelectionListener;
-import dev.sift.engine.compute.ScalarKernelOps;
+import dev.sift.engine.kernels.ScalarKernelOps;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.sift.engine.compute;
+package dev.sift.engine.kernels;
 
 import dev.sift.engine.Cancellation;
 import dev.sift.engine.MmrSelector;
@@ -34,7 +34,7 @@ public class KernelOpsEquivalenceTests {
     private static KernelOps panama(boolean wide) {
         Assume.assumeTrue("jdk.incubator.vector is not in the boot layer (run with --add-modules jdk.incubator.vector)", vectorModulePresent());
         try {
-            return (KernelOps) Class.forName("dev.sift.engine.compute.panama.PanamaKernelOps")
+            return (KernelOps) Class.forName("dev.sift.engine.kernels.panama.PanamaKernelOps")
                 .getConstructor(boolean.class)
                 .newInstance(wide);
         } catch (ReflectiveOperationException e) {

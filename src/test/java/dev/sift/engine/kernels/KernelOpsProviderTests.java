@@ -1,4 +1,4 @@
-package dev.sift.engine.compute;
+package dev.sift.engine.kernels;
 
 import org.junit.Test;
 

@@ -1,6 +1,6 @@
-package dev.sift.engine.compute.panama;
+package dev.sift.engine.kernels.panama;
 
-import dev.sift.engine.compute.KernelOps;
+import dev.sift.engine.kernels.KernelOps;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link KernelOps} on the JDK Vector API. Floats are widened to doubles in registers (the products are
  * exact), and the eight contract lanes are one 512-bit accumulator, or two 256-bit ones on AVX2-class
- * hardware, so the result is bit-identical to {@link dev.sift.engine.compute.ScalarKernelOps}. Only loaded
+ * hardware, so the result is bit-identical to {@link dev.sift.engine.kernels.ScalarKernelOps}. Only loaded
  * when the {@code jdk.incubator.vector} module is present (see {@code KernelOpsProvider}).
  *
  * <p>Throughput: the float-to-double widening of each candidate element costs about as much as its

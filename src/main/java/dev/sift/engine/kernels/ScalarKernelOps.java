@@ -1,4 +1,4 @@
-package dev.sift.engine.compute;
+package dev.sift.engine.kernels;
 
 /** Plain Java loops following the {@link KernelOps} summation contract; the fallback on every JVM. */
 public final class ScalarKernelOps implements KernelOps {

@@ -1,4 +1,4 @@
-package dev.sift.engine.compute;
+package dev.sift.engine.kernels;
 
 /**
  * The inner products SIFT needs, over flat row-major {@code float} vectors, accumulated in {@code double}, and the

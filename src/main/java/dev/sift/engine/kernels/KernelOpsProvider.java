@@ -1,4 +1,4 @@
-package dev.sift.engine.compute;
+package dev.sift.engine.kernels;
 
 import java.util.Locale;
 
@@ -14,7 +14,7 @@ import java.util.Locale;
 public final class KernelOpsProvider {
 
     public static final String MODE_PROPERTY = "sift.vectorization";
-    private static final String PANAMA_CLASS = "dev.sift.engine.compute.panama.PanamaKernelOps";
+    private static final String PANAMA_CLASS = "dev.sift.engine.kernels.panama.PanamaKernelOps";
 
     private final KernelOps ops;
     private final String reason;
