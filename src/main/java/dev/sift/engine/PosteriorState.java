@@ -60,14 +60,8 @@ final class PosteriorState {
     private int observed;
     /** Passes over the candidate vectors so far; even passes read the rows forwards, odd ones backwards. */
     private int passes;
-    /** Candidates whose prior column was computed ahead of their observation, or -1 for a free slot. */
-    private final int[] aheadCandidates;
-    /** Their columns, {@code k_0(·,x)} less the first {@link #aheadCorrected} observations' terms, or null. */
-    private final double[][] aheadColumns;
-    /** How many earlier observations' terms each column ahead already had subtracted. */
-    private final int[] aheadCorrected;
-    /** The pass that computed each column ahead. */
-    private final int[] aheadPass;
+    /** The prior columns computed ahead of their observation. */
+    private final ColumnsAhead ahead;
     /** The vectors of a pass's products, widened to double. */
     private final double[] widened;
     private final double priorVariance;
@@ -113,11 +107,7 @@ final class PosteriorState {
             }
         }
         this.columns = new double[Math.max(1, expectedSteps)][];
-        this.aheadCandidates = new int[AHEAD_PASSES_KEPT * (ops.productsPerPass(dims) - 1)];
-        Arrays.fill(aheadCandidates, -1);
-        this.aheadColumns = new double[aheadCandidates.length][];
-        this.aheadCorrected = new int[aheadCandidates.length];
-        this.aheadPass = new int[aheadCandidates.length];
+        this.ahead = new ColumnsAhead(AHEAD_PASSES_KEPT * (ops.productsPerPass(dims) - 1));
         this.widened = new double[ops.productsPerPass(dims) * dims];
     }
 
@@ -216,12 +206,12 @@ final class PosteriorState {
      */
     double observe(int x, IntFunction<int[]> likelyNext) {
         checkOpen();
-        int slot = aheadSlot(x);
+        int slot = ahead.slotOf(x);
         if (slot >= 0) {
-            double[] column = aheadColumns[slot];
-            aheadCandidates[slot] = -1;
-            aheadColumns[slot] = null;
-            return observe(x, column, aheadCorrected[slot]);
+            double[] column = ahead.column(slot);
+            int corrected = ahead.corrected(slot);
+            ahead.free(slot);
+            return observe(x, column, corrected);
         }
         return observe(x, priorColumn(x, likelyNext), observed);
     }
@@ -328,8 +318,8 @@ final class PosteriorState {
         int dims = problem.dims();
         // A pass computes the pick's product and up to productsPerPass - 1 ahead.
         int wanted = ops.productsPerPass(dims) - 1;
-        int[] guesses = wanted == 0 ? new int[0] : likelyNext.apply(wanted + aheadCandidates.length);
-        int[] next = newGuesses(x, guesses, wanted);
+        int[] guesses = wanted == 0 ? new int[0] : likelyNext.apply(wanted + ahead.slots());
+        int[] next = ahead.newGuesses(x, guesses, wanted);
         if (next.length == 0) {
             pass((from, to) -> ops.dotRowRange(candidates, from, to, dims, candidates, x * dims, column));
             subtractEarlierColumns(new double[][] { column }, new int[] { x }, 1, 0);
@@ -342,72 +332,13 @@ final class PosteriorState {
         of[0] = x;
         widen(candidates, x, widened, 0, dims);
         for (int c = 1; c < count; c++) {
-            int slot = slotToReplace(guesses);
-            // Reuse the array of the column this one replaces.
-            outs[c] = aheadColumns[slot] != null ? aheadColumns[slot] : new double[candidateCount];
             of[c] = next[c - 1];
-            aheadCandidates[slot] = of[c];
-            aheadColumns[slot] = outs[c];
-            aheadCorrected[slot] = observed;
-            aheadPass[slot] = passes;
+            outs[c] = ahead.claim(of[c], observed, passes, guesses, candidateCount);
             widen(candidates, of[c], widened, c, dims);
         }
         pass((from, to) -> ops.dotRowRangeMany(candidates, from, to, dims, widened, count, outs));
         subtractEarlierColumns(outs, of, count, 0);
         return column;
-    }
-
-    /**
-     * A free slot for a column ahead, else the one computed longest ago, preferring those not guessed again; never
-     * one of the current pass.
-     */
-    private int slotToReplace(int[] guesses) {
-        int oldest = -1;
-        boolean oldestGuessed = true;
-        for (int slot = 0; slot < aheadCandidates.length; slot++) {
-            int candidate = aheadCandidates[slot];
-            if (candidate < 0) {
-                return slot;
-            }
-            if (aheadPass[slot] == passes) {
-                continue;
-            }
-            boolean guessed = false;
-            for (int i = 0; i < guesses.length && guessed == false; i++) {
-                guessed = guesses[i] == candidate;
-            }
-            if (oldest < 0 || (oldestGuessed && guessed == false) || (guessed == oldestGuessed && aheadPass[slot] < aheadPass[oldest])) {
-                oldest = slot;
-                oldestGuessed = guessed;
-            }
-        }
-        return oldest;
-    }
-
-    /** The first {@code wanted} distinct entries of {@code guesses} other than {@code x} and not computed ahead. */
-    private int[] newGuesses(int x, int[] guesses, int wanted) {
-        int[] out = new int[wanted];
-        int count = 0;
-        for (int i = 0; i < guesses.length && count < wanted; i++) {
-            int candidate = guesses[i];
-            boolean seen = candidate == x || aheadSlot(candidate) >= 0;
-            for (int j = 0; j < count && seen == false; j++) {
-                seen = out[j] == candidate;
-            }
-            if (seen == false) {
-                out[count++] = candidate;
-            }
-        }
-        return Arrays.copyOf(out, count);
-    }
-
-    private int aheadSlot(int candidate) {
-        for (int slot = 0; slot < aheadCandidates.length; slot++) {
-            if (aheadCandidates[slot] == candidate) {
-                return slot;
-            }
-        }
-        return -1;
     }
 
     /** Candidate {@code candidate}'s vector widened to double into {@code widened} at {@code slot * dims}. */
