@@ -1,5 +1,7 @@
 package dev.sift.engine;
 
+import static dev.sift.testing.TestVectors.dot;
+
 import dev.sift.testing.BruteForceVariance;
 
 import dev.sift.engine.kernels.ScalarKernelOps;
@@ -66,14 +68,6 @@ public class MmrSelectorTests {
 
     private static double sim(double p) {
         return p < 0 ? 1 / (1 - p) : p + 1;
-    }
-
-    private static double dot(float[] u, int i, float[] v, int j, int dims) {
-        double s = 0;
-        for (int d = 0; d < dims; d++) {
-            s += (double) u[i * dims + d] * v[j * dims + d];
-        }
-        return s;
     }
 
     @Test

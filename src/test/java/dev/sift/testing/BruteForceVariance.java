@@ -31,28 +31,20 @@ public final class BruteForceVariance {
         this.gram = new double[candidateCount][candidateCount];
         for (int i = 0; i < candidateCount; i++) {
             for (int j = 0; j <= i; j++) {
-                gram[i][j] = gram[j][i] = dot(candidates, i, candidates, j);
+                gram[i][j] = gram[j][i] = TestVectors.dot(candidates, i, candidates, j, dims);
             }
         }
         this.cross = new double[candidateCount][targetCount];
         for (int i = 0; i < candidateCount; i++) {
             for (int a = 0; a < targetCount; a++) {
-                cross[i][a] = dot(candidates, i, targets, a);
+                cross[i][a] = TestVectors.dot(candidates, i, targets, a, dims);
             }
         }
         double p = 0;
         for (int a = 0; a < targetCount; a++) {
-            p += dot(targets, a, targets, a);
+            p += TestVectors.dot(targets, a, targets, a, dims);
         }
         this.prior = p;
-    }
-
-    private double dot(float[] u, int row, float[] v, int col) {
-        double sum = 0;
-        for (int i = 0; i < dims; i++) {
-            sum += (double) u[row * dims + i] * (double) v[col * dims + i];
-        }
-        return sum;
     }
 
     public int candidateCount() {
@@ -99,7 +91,7 @@ public final class BruteForceVariance {
                 y[i] = sum / chol[i][i];
                 quad += y[i] * y[i];
             }
-            v += dot(targets, a, targets, a) - quad;
+            v += TestVectors.dot(targets, a, targets, a, dims) - quad;
         }
         return v;
     }

@@ -32,9 +32,17 @@ public final class TestVectors {
     }
 
     public static double dot(float[] a, float[] b) {
+        return dot(a, 0, b, 0, a.length);
+    }
+
+    /**
+     * Row {@code i} of {@code u} times row {@code j} of {@code v}, both flat row-major with {@code dims} columns: a plain
+     * sequential double sum, the tests' reference (the engine's kernels sum in lanes).
+     */
+    public static double dot(float[] u, int i, float[] v, int j, int dims) {
         double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
+        for (int d = 0; d < dims; d++) {
+            s += (double) u[i * dims + d] * v[j * dims + d];
         }
         return s;
     }
