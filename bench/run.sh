@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the engine benchmark grid of docs/benchmarks.md ("Engine (JMH)") and prints its tables.
-# Build first:  mvn -B -q -f bench/pom.xml package
+# Build first (the benchmarks measure the plugin jar installed from this checkout):
+#   mvn -B -q install -DskipSurefire=true -DskipTests && mvn -B -q -f bench/pom.xml package
 # One fork, 3 x 1 s warm-up and 3 x 1 s measurement per benchmark, sample mode (each call timed, so the
 # fastest calls show the speed on a quiet core even where other processes share the machine): about
 # 35 minutes on 2 cores.
