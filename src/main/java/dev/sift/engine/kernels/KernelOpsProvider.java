@@ -90,7 +90,7 @@ public final class KernelOpsProvider {
         try {
             Class<?> c = Class.forName(PANAMA_CLASS);
             boolean wide = (Boolean) c.getMethod("hardwareIsWide").invoke(null);
-            return (KernelOps) c.getConstructor(boolean.class).newInstance(wide);
+            return (KernelOps) c.getMethod("of", boolean.class).invoke(null, wide);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot instantiate " + PANAMA_CLASS, e);
         }

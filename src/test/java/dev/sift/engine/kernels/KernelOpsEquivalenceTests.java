@@ -35,8 +35,8 @@ public class KernelOpsEquivalenceTests {
         Assume.assumeTrue("jdk.incubator.vector is not in the boot layer (run with --add-modules jdk.incubator.vector)", vectorModulePresent());
         try {
             return (KernelOps) Class.forName("dev.sift.engine.kernels.panama.PanamaKernelOps")
-                .getConstructor(boolean.class)
-                .newInstance(wide);
+                .getMethod("of", boolean.class)
+                .invoke(null, wide);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
