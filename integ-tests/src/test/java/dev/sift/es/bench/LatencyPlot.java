@@ -112,6 +112,9 @@ final class LatencyPlot {
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
         chart.getStyler().setYAxisLogarithmic(ratio == false);
+        if (ratio == false) {
+            chart.getStyler().setYAxisDecimalPattern("#,##0.#");
+        }
         chart.getStyler().setYAxisMin(min);
         chart.getStyler().setYAxisMax(max);
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
