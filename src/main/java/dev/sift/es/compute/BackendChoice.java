@@ -6,18 +6,16 @@ import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.backend.opencl.OpenClDevice;
 import dev.sift.engine.backend.opencl.OpenClSelectionBackend;
 import dev.sift.engine.kernels.KernelOps;
+import dev.sift.es.EnumParameter;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.Nullable;
 import org.elasticsearch.core.TimeValue;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * The node settings {@code sift.backend} and {@code sift.gpu.*} and the choice they make: once per node, at
@@ -46,45 +44,23 @@ public final class BackendChoice implements AutoCloseable {
         GPU;
 
         public String settingValue() {
-            return name().toLowerCase(Locale.ROOT);
+            return EnumParameter.name(this);
         }
 
         /** Exact lower-case values only, like Elasticsearch's own enum-valued node settings. */
         public static Requested parse(String value) {
-            return parseEnum(SETTING_KEY, value, values());
+            return parseSetting(SETTING_KEY, value, values());
         }
     }
 
-    /** The values {@code sift.gpu.device_type} takes. */
-    public enum DeviceType {
-        /** GPUs and accelerators. */
-        GPU,
-        /** Also CPU OpenCL devices such as POCL: for tests and for trying the backend without a GPU. */
-        ANY;
-
-        public String settingValue() {
-            return name().toLowerCase(Locale.ROOT);
+    private static <E extends Enum<E>> E parseSetting(String key, String value, E[] values) {
+        E constant = EnumParameter.find(values, value);
+        if (constant == null) {
+            throw new IllegalArgumentException(
+                "unknown value [" + value + "] for setting [" + key + "], expected one of " + EnumParameter.names(values)
+            );
         }
-
-        public static DeviceType parse(String value) {
-            return parseEnum(DEVICE_TYPE_KEY, value, values());
-        }
-
-        OpenClDevice.Eligible eligible() {
-            return this == GPU ? OpenClDevice.Eligible.GPU : OpenClDevice.Eligible.ANY;
-        }
-    }
-
-    private static <E extends Enum<E>> E parseEnum(String key, String value, E[] values) {
-        for (E e : values) {
-            if (e.name().toLowerCase(Locale.ROOT).equals(value)) {
-                return e;
-            }
-        }
-        throw new IllegalArgumentException(
-            "unknown value [" + value + "] for setting [" + key + "], expected one of "
-                + Arrays.stream(values).map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ", "[", "]"))
-        );
+        return constant;
     }
 
     public static final Setting<Requested> BACKEND_SETTING = new Setting<>(
@@ -96,10 +72,11 @@ public final class BackendChoice implements AutoCloseable {
 
     static final String DEVICE_TYPE_KEY = "sift.gpu.device_type";
 
-    public static final Setting<DeviceType> DEVICE_TYPE_SETTING = new Setting<>(
+    /** Which OpenCL devices may be used: {@code gpu} (GPUs and accelerators, the default) or {@code any}. */
+    public static final Setting<OpenClDevice.Eligible> DEVICE_TYPE_SETTING = new Setting<>(
         DEVICE_TYPE_KEY,
-        DeviceType.GPU.settingValue(),
-        DeviceType::parse,
+        EnumParameter.name(OpenClDevice.Eligible.GPU),
+        value -> parseSetting(DEVICE_TYPE_KEY, value, OpenClDevice.Eligible.values()),
         Setting.Property.NodeScope
     );
 
@@ -182,17 +159,17 @@ public final class BackendChoice implements AutoCloseable {
     ) {
         Objects.requireNonNull(kernels);
         Requested requested = BACKEND_SETTING.get(nodeSettings);
-        DeviceType deviceType = DEVICE_TYPE_SETTING.get(nodeSettings);
+        OpenClDevice.Eligible deviceType = DEVICE_TYPE_SETTING.get(nodeSettings);
         CpuSelectionBackend cpu = new CpuSelectionBackend(kernels, listener);
         if (requested == Requested.CPU) {
             return new BackendChoice(requested, cpu, "[" + SETTING_KEY + "] is [cpu]", null);
         }
         String asked = "[" + SETTING_KEY + "] is [" + requested.settingValue() + "] and [" + DEVICE_TYPE_KEY + "] is ["
-            + deviceType.settingValue() + "]";
+            + EnumParameter.name(deviceType) + "]";
         OpenClSelectionBackend gpu = null;
         OpenClDevice.Info found = null;
         try {
-            OpenClDevice device = OpenClDevice.open(deviceType.eligible());
+            OpenClDevice device = OpenClDevice.open(deviceType);
             found = device.info();
             if (device.isPocl() && System.getenv("POCL_CACHE_DIR") == null) {
                 device.close();
@@ -234,7 +211,7 @@ public final class BackendChoice implements AutoCloseable {
             if (requested == Requested.GPU) {
                 throw new IllegalArgumentException(
                     asked + " but no OpenCL device can run the selections: " + cause + "; set [" + SETTING_KEY + "] to [auto] or [cpu] to run "
-                        + "them on the CPU" + (deviceType == DeviceType.GPU ? ", or [" + DEVICE_TYPE_KEY + "] to [any] to accept a CPU OpenCL device" : ""),
+                        + "them on the CPU" + (deviceType == OpenClDevice.Eligible.GPU ? ", or [" + DEVICE_TYPE_KEY + "] to [any] to accept a CPU OpenCL device" : ""),
                     e
                 );
             }
