@@ -26,18 +26,41 @@ final class OpenClBatch {
             return options.allowRepeats() ? options.size() : Math.min(options.size(), problem.candidateCount());
         }
 
-        /** Device bytes this job needs: its vectors twice (as sent, and transposed), its state and its columns. */
-        long deviceBytes() {
-            return deviceBytes(problem.candidateCount(), problem.dims(), problem.targetCount(), steps());
+        /** The device memory this job needs in a batch. */
+        Footprint footprint() {
+            long k = problem.candidateCount();
+            return new Footprint(
+                k * problem.dims() * Float.BYTES,
+                k * problem.targetCount() * Double.BYTES,
+                k * Math.max(1, steps() - 1) * Double.BYTES,
+                k * Double.BYTES,
+                (long) problem.targets().length * Float.BYTES + 4096 // the targets; the table, state and trajectory
+            );
+        }
+    }
+
+    /**
+     * The device memory of a batch, by the buffers {@link #run} makes: each of these kinds is one buffer for the whole
+     * batch, so besides the total, the largest of them must fit the device's largest allocation.
+     *
+     * @param vectors    the candidate vectors, made twice (as sent, and transposed)
+     * @param cross      {@code k_t(a,x)} for every target and candidate
+     * @param columns    the scaled columns of the earlier picks
+     * @param candidates each per-candidate double array (diagonal, gains; taken and owner are half that)
+     * @param small      the targets, the table, the state and the trajectory
+     */
+    record Footprint(long vectors, long cross, long columns, long candidates, long small) {
+
+        Footprint plus(Footprint o) {
+            return new Footprint(vectors + o.vectors, cross + o.cross, columns + o.columns, candidates + o.candidates, small + o.small);
         }
 
-        static long deviceBytes(int candidates, int dims, int targets, int steps) {
-            long k = candidates;
-            return 2 * k * dims * Float.BYTES // the rows as sent, and transposed
-                + k * (3L + targets + Math.max(1, steps - 1)) * Double.BYTES // diag, gains, a free slot, cross, columns
-                + k * 2L * Integer.BYTES // taken, owner
-                + (long) targets * dims * Float.BYTES
-                + 4096; // the table, the state and the trajectory
+        long total() {
+            return 2 * vectors + cross + columns + 3 * candidates + small;
+        }
+
+        boolean fits(long budget, long maxAllocation) {
+            return total() <= budget && Math.max(Math.max(vectors, cross), Math.max(columns, candidates)) <= maxAllocation;
         }
     }
 
@@ -47,8 +70,12 @@ final class OpenClBatch {
     /** Steps enqueued between two looks at the device: whether every selection is done, and cancellations. */
     private static final int STEPS_PER_CHECK = 8;
 
-    /** Fields per selection in the table (sift.cl's FIELDS) and their positions. */
+    /** Fields per selection in the table (sift.cl's FIELDS) and the positions read here (its F_VEC, F_CAND, ...). */
     private static final int FIELDS = 13;
+    private static final int F_VEC = 4;
+    private static final int F_CAND = 5;
+    private static final int F_TARGET = 8;
+    private static final int F_TRAJ = 9;
     private static final int DOUBLES = 3;
     private static final int STATE = 3;
 
@@ -138,10 +165,10 @@ final class OpenClBatch {
         float[] targets = new float[targetFloats];
         for (int b = 0; b < count; b++) {
             SelectionProblem p = jobs.get(b).problem();
-            int from = (int) table[b * FIELDS + 5];
+            int from = (int) table[b * FIELDS + F_CAND];
             java.util.Arrays.fill(owner, from, from + p.candidateCount(), b);
-            System.arraycopy(p.candidates(), 0, rows, (int) table[b * FIELDS + 4], p.candidates().length);
-            System.arraycopy(p.targets(), 0, targets, (int) table[b * FIELDS + 8], p.targets().length);
+            System.arraycopy(p.candidates(), 0, rows, (int) table[b * FIELDS + F_VEC], p.candidates().length);
+            System.arraycopy(p.targets(), 0, targets, (int) table[b * FIELDS + F_TARGET], p.targets().length);
         }
 
         cl_mem tableMem = keep(device.buffer(table));
@@ -165,13 +192,12 @@ final class OpenClBatch {
 
         for (int b = 0; b < count; b++) {
             SelectionProblem p = jobs.get(b).problem();
-            OpenClDevice.args(device.transpose, 0, rowsMem, x, (long) p.candidateCount(), (long) p.dims(), table[b * FIELDS + 4]);
+            OpenClDevice.args(device.transpose, 0, rowsMem, x, (long) p.candidateCount(), (long) p.dims(), table[b * FIELDS + F_VEC]);
             device.run(device.transpose, (long) p.candidateCount() * p.dims(), device.itemGroupSize);
         }
         OpenClDevice.args(device.init, 0, tableMem, doublesMem, ownerMem, candidates, x, targetsMem, diag, crossMem, gains, taken);
         device.run(device.init, candidates, device.itemGroupSize);
-        device.finish();
-        device.release(rowsMem); // no longer needed: the transposed copy is
+        device.release(rowsMem); // only the transposed copy is used from here; OpenCL frees it once transpose has run
         buffers.remove(rowsMem);
 
         // pick's arguments, then its step (12) and its two local buffers; update's, then its step (12)
@@ -213,7 +239,7 @@ final class OpenClBatch {
                 continue;
             }
             Job job = jobs.get(b);
-            int from = (int) table[b * FIELDS + 9];
+            int from = (int) table[b * FIELDS + F_TRAJ];
             int steps = status[b * STATE + 2];
             int to = from + job.steps();
             outcomes[b] = new Outcome(

@@ -268,10 +268,6 @@ public final class OpenClDevice implements AutoCloseable {
         CL.clEnqueueNDRangeKernel(queue, kernel, 1, null, new long[] { global }, new long[] { groupSize }, 0, null, null);
     }
 
-    void finish() {
-        CL.clFinish(queue);
-    }
-
     /** Sets the kernel's arguments from {@code first} on, in order: buffers, {@code int}s and {@code long}s. */
     static void args(cl_kernel kernel, int first, Object... values) {
         for (int i = 0; i < values.length; i++) {

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  *   <li><b>Batching.</b> One dispatcher thread drives the device. It takes the oldest waiting selection, waits up to
  *       {@code batchWaitNanos} for more, and runs up to {@code maxBatch} of them together
  *       ({@link OpenClBatch}), so that concurrent small windows share each kernel launch.</li>
- *   <li><b>Device memory.</b> A batch never holds more than {@code memoryBudget} bytes: a selection that alone
+ *   <li><b>Device memory.</b> A batch never holds more than {@code memoryBudget} bytes, nor a buffer larger than the
+ *       device's largest allocation ({@link OpenClBatch.Footprint}): a selection that alone
  *       needs more runs on the CPU; others wait for the next batch.</li>
  *   <li><b>Failures.</b> A device error (out of memory, a lost device, a failed launch) sends the batch's selections
  *       to the CPU, each with a warning to the {@code warnings} consumer and a fallback counted by the listener; a
@@ -57,7 +58,7 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
     private final AtomicLong batchedSelections = new AtomicLong();
 
     /** A selection waiting for the device. */
-    private record Request(OpenClBatch.Job job, long bytes, CompletableFuture<Selection> result) {}
+    private record Request(OpenClBatch.Job job, CompletableFuture<Selection> result) {}
 
     /** A device failure, for the waiting caller to fall back on. */
     private static final class DeviceFailure extends RuntimeException {
@@ -145,8 +146,7 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
             return cpu.sift(problem, options, cancellation);
         }
         OpenClBatch.Job job = new OpenClBatch.Job(problem, options, cancellation);
-        long bytes = job.deviceBytes();
-        if (bytes > memoryBudget || (long) problem.candidateCount() * problem.dims() * Float.BYTES > device.info().maxAllocationBytes()) {
+        if (fits(job.footprint()) == false) {
             listener.fellBack(NAME, "too_large");
             return cpu.sift(problem, options, cancellation);
         }
@@ -156,7 +156,7 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
         }
         long start = System.nanoTime();
         try {
-            Selection selection = onDevice(job, bytes);
+            Selection selection = onDevice(job);
             listener.selected(NAME, problem.candidateCount(), System.nanoTime() - start);
             return selection;
         } catch (ExecutionException e) {
@@ -176,9 +176,14 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
         }
     }
 
+    /** Whether a batch of this footprint fits the budget and the device's largest allocation. */
+    private boolean fits(OpenClBatch.Footprint footprint) {
+        return footprint.fits(memoryBudget, device.info().maxAllocationBytes());
+    }
+
     /** Runs the job in the dispatcher's next batch and waits for it. */
-    private Selection onDevice(OpenClBatch.Job job, long bytes) throws ExecutionException {
-        Request request = new Request(job, bytes, new CompletableFuture<>());
+    private Selection onDevice(OpenClBatch.Job job) throws ExecutionException {
+        Request request = new Request(job, new CompletableFuture<>());
         waiting.add(request);
         try {
             return request.result().get();
@@ -212,7 +217,7 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
         OpenClBatch.Job job = new OpenClBatch.Job(problem, options, Cancellation.NONE);
         Selection onDevice;
         try {
-            onDevice = onDevice(job, job.deviceBytes());
+            onDevice = onDevice(job);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof DeviceFailure f ? f.getCause() : e.getCause();
             throw new IllegalStateException(String.valueOf(cause), cause);
@@ -247,19 +252,20 @@ public final class OpenClSelectionBackend implements SelectionBackend, AutoClose
                     continue;
                 }
                 batch.add(first);
-                long bytes = first.bytes();
+                OpenClBatch.Footprint footprint = first.job().footprint();
                 long deadline = System.nanoTime() + batchWaitNanos;
                 while (batch.size() < maxBatch) {
                     Request next = waiting.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }
-                    if (bytes + next.bytes() > memoryBudget) {
+                    OpenClBatch.Footprint with = footprint.plus(next.job().footprint());
+                    if (fits(with) == false) {
                         waiting.addFirst(next); // the next batch's first
                         break;
                     }
                     batch.add(next);
-                    bytes += next.bytes();
+                    footprint = with;
                 }
             } catch (InterruptedException e) {
                 fail(batch, new DeviceFailure(e));
