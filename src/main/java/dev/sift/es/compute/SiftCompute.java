@@ -149,15 +149,9 @@ public final class SiftCompute implements AutoCloseable {
         return choice.backend();
     }
 
-    /**
-     * Counts one completed selection.
-     *
-     * @param backend    the name of the backend that ran it
-     * @param candidates the candidates it chose from
-     * @param nanos      the time it took in the backend
-     */
-    public void record(String backend, int candidates, long nanos) {
-        usage.selected(backend, candidates, nanos);
+    /** What the node's backends tell of each selection they run or hand to the CPU: the counters of the stats. */
+    public SelectionListener listener() {
+        return usage;
     }
 
     /** A snapshot for {@code GET _sift/stats}; the chosen backend is listed even before it ran anything. */

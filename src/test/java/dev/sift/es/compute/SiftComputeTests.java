@@ -46,7 +46,7 @@ public class SiftComputeTests extends ESTestCase {
         for (int t = 0; t < threads; t++) {
             Thread thread = new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
-                    compute.record("cpu", 3, 7);
+                    compute.listener().selected("cpu", 3, 7);
                 }
             });
             thread.start();
@@ -55,11 +55,12 @@ public class SiftComputeTests extends ESTestCase {
         for (Thread thread : started) {
             thread.join();
         }
-        compute.record("gpu", 100, 1_000_000);
+        compute.listener().selected("gpu", 100, 1_000_000);
+        compute.listener().fellBack("gpu", "too_large");
         long n = (long) threads * perThread;
         ComputeStats stats = compute.stats();
         assertThat(stats.usageOf("cpu"), equalTo(new BackendUsage(n, 3 * n, 7 * n, 0)));
-        assertThat(stats.usageOf("gpu"), equalTo(new BackendUsage(1, 100, 1_000_000, 0)));
+        assertThat(stats.usageOf("gpu"), equalTo(new BackendUsage(1, 100, 1_000_000, 1)));
         assertThat(stats.usageOf("tpu"), equalTo(BackendUsage.NONE));
     }
 
@@ -100,7 +101,7 @@ public class SiftComputeTests extends ESTestCase {
     @SuppressWarnings("unchecked")
     public void testJson() throws IOException {
         SiftCompute compute = SiftCompute.forNode(Settings.EMPTY);
-        compute.record("cpu", 40, 3_000_000);
+        compute.listener().selected("cpu", 40, 3_000_000);
         XContentBuilder builder = XContentFactory.jsonBuilder().startObject();
         compute.stats().toXContent(builder, ToXContent.EMPTY_PARAMS);
         builder.endObject();
