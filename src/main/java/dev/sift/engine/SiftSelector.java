@@ -55,7 +55,7 @@ public final class SiftSelector {
                 break;
             }
             int pick = best;
-            // The same subtraction observe makes, so the stopping rule below decides alike.
+            // Decided before observing, with the subtraction observe makes: exactly the V(S) the pick leaves.
             boolean last = steps + 1 == maxSteps || state.variance() - bestGain <= targetVariance || belowMinGain;
             if (last) {
                 gains[steps] = state.observeLast(best);
@@ -70,7 +70,7 @@ public final class SiftSelector {
             if (options.allowRepeats() == false) {
                 taken[best] = true;
             }
-            if (variances[steps - 1] <= targetVariance || belowMinGain) {
+            if (last) { // a stopping rule ended it (or maxSteps, where the loop ends anyway)
                 break;
             }
         }

@@ -77,7 +77,7 @@ public final class WindowSelector {
                 case NEAREST -> backend.nearest(problem, picks, spec.lambda(), cancellation);
                 case MMR -> backend.mmr(problem, picks, spec.mmrLambda(), spec.lambda(), cancellation);
             };
-            return toWindow(selection, selection.selected(), candidates, spec.order());
+            return toWindow(selection, candidates, spec.order());
         } finally {
             if (breaker != null) {
                 breaker.addWithoutBreaking(-bytes);
@@ -85,7 +85,8 @@ public final class WindowSelector {
         }
     }
 
-    private static Picks toWindow(Selection selection, int[] chosen, int[] candidates, ResultOrder order) {
+    private static Picks toWindow(Selection selection, int[] candidates, ResultOrder order) {
+        int[] chosen = selection.selected();
         int[] engineStep = new int[chosen.length]; // the engine's step of each kept pick, in selection order
         for (int n = 0, k = 0; n < selection.steps(); n++) {
             if (selection.kept(n)) {
