@@ -34,7 +34,7 @@
 #   SIFT_ES_SETTINGS    extra lines for each node's elasticsearch.yml, e.g. $'sift.backend: gpu\nsift.gpu.device_type: any'
 #   SIFT_ES_ENV         extra environment for the nodes, as VAR=value words, e.g. OCL_ICD_VENDORS=/nonexistent
 #
-# The nodes get POCL_CACHE_DIR=<node dir>/pocl-cache. When SIFT_ES_SETTINGS accepts any OpenCL device
+# The nodes share POCL_CACHE_DIR=$SIFT_NODE_DIR/pocl-cache. When SIFT_ES_SETTINGS accepts any OpenCL device
 # (sift.gpu.device_type: any) and POCL is installed, start first fills that cache with the plugin's OpenClWarmup, as
 # the node user: POCL links kernels with the system linker, which the node's system call filter forbids.
 set -euo pipefail
