@@ -135,11 +135,6 @@ public final class BackendChoice implements AutoCloseable {
         this.gpu = gpu;
     }
 
-    /** {@link #choose(Settings, KernelOps, SelectionListener, ThreadFactory, Consumer)} with nobody listening. */
-    public static BackendChoice choose(Settings nodeSettings, KernelOps kernels) {
-        return choose(nodeSettings, kernels, SelectionListener.NONE, r -> new Thread(r, "sift-opencl"), message -> {});
-    }
-
     /**
      * Makes the node's choice.
      *

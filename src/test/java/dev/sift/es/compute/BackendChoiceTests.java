@@ -1,6 +1,7 @@
 package dev.sift.es.compute;
 
 import dev.sift.engine.backend.CpuSelectionBackend;
+import dev.sift.engine.backend.SelectionListener;
 import dev.sift.engine.backend.opencl.OpenClDevice;
 import dev.sift.engine.kernels.KernelOps;
 import dev.sift.engine.kernels.ScalarKernelOps;
@@ -24,7 +25,12 @@ public class BackendChoiceTests extends ESTestCase {
     private static final KernelOps KERNELS = ScalarKernelOps.INSTANCE;
 
     private static BackendChoice choose(String value) {
-        return BackendChoice.choose(Settings.builder().put("sift.backend", value).build(), KERNELS);
+        return choose(Settings.builder().put("sift.backend", value).build());
+    }
+
+    /** The choice with nobody listening, as a node makes it. */
+    private static BackendChoice choose(Settings settings) {
+        return BackendChoice.choose(settings, KERNELS, SelectionListener.NONE, r -> new Thread(r, "sift-opencl-test"), message -> {});
     }
 
     public void testSettingIsANodeSettingRegisteredByThePlugin() {
@@ -54,7 +60,7 @@ public class BackendChoiceTests extends ESTestCase {
 
     public void testDefaultIsAutoAndRunsOnTheCpuWithoutAGpuSayingWhy() {
         assumeFalse("a GPU is present: auto uses it", gpuPresent());
-        try (BackendChoice choice = BackendChoice.choose(Settings.EMPTY, KERNELS)) {
+        try (BackendChoice choice = choose(Settings.EMPTY)) {
             assertThat(choice.requested(), equalTo(BackendChoice.Requested.AUTO));
             assertThat(choice.backend(), instanceOf(CpuSelectionBackend.class));
             assertThat(choice.backend().name(), equalTo("cpu"));
@@ -89,7 +95,7 @@ public class BackendChoiceTests extends ESTestCase {
         Settings settings = Settings.builder().put("sift.backend", "gpu").put("sift.gpu.device_type", "any").put("sift.gpu.min_window_elements", 0).build();
         BackendChoice choice;
         try {
-            choice = BackendChoice.choose(settings, KERNELS);
+            choice = choose(settings);
         } catch (IllegalArgumentException e) {
             assumeFalse("no OpenCL device here: " + e.getMessage(), Boolean.getBoolean("sift.test.requireOpenCl") == false);
             throw e;
@@ -110,7 +116,7 @@ public class BackendChoiceTests extends ESTestCase {
     public void testGpuSettingsAreValidated() {
         IllegalArgumentException e = expectThrows(
             IllegalArgumentException.class,
-            () -> BackendChoice.choose(Settings.builder().put("sift.backend", "cpu").put("sift.gpu.device_type", "cpu").build(), KERNELS)
+            () -> choose(Settings.builder().put("sift.backend", "cpu").put("sift.gpu.device_type", "cpu").build())
         );
         assertThat(e.getMessage(), equalTo("unknown value [cpu] for setting [sift.gpu.device_type], expected one of [gpu, any]"));
         e = expectThrows(
