@@ -129,6 +129,16 @@ public class BackendChoiceTests extends ESTestCase {
             () -> BackendChoice.MEMORY_FRACTION_SETTING.get(Settings.builder().put("sift.gpu.memory_fraction", 1.5).build())
         );
         assertThat(e.getMessage(), containsString("sift.gpu.memory_fraction"));
+        e = expectThrows(
+            IllegalArgumentException.class,
+            () -> BackendChoice.MAX_BATCH_SETTING.get(Settings.builder().put("sift.gpu.max_batch", 0).build())
+        );
+        assertThat(e.getMessage(), containsString("sift.gpu.max_batch"));
+        e = expectThrows(
+            IllegalArgumentException.class,
+            () -> BackendChoice.BATCH_WAIT_SETTING.get(Settings.builder().put("sift.gpu.batch_wait", "-1ms").build())
+        );
+        assertThat(e.getMessage(), containsString("sift.gpu.batch_wait"));
         for (Setting<?> setting : BackendChoice.SETTINGS) {
             assertTrue(setting.getKey(), setting.hasNodeScope());
             assertFalse(setting.getKey(), setting.isDynamic());
